@@ -1,0 +1,1 @@
+"""Developer tooling (never deployed): read template.yaml, create its resources, run the local stack."""

@@ -1,0 +1,68 @@
+"""User routes: own profile (``/api/v1/users/me``) and admin user management."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.http.app import create_app, serve
+from shared.http.auth import principal
+from shared.http.pagination import Cursor, Limit
+from shared.http.responses import ok
+from shared.identity import users
+from shared.identity.schemas import AdminUpdateUserRequest, Role, Status, UpdateProfileRequest, UserOut
+from shared.observability import logger, metrics, tracer
+from shared.schemas import Envelope, ItemsPage, Message
+
+app = create_app()
+PREFIX = "/api/v1/users"
+UserId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@app.get(f"{PREFIX}/me", tags=["users"])
+def get_me() -> Response[Envelope[UserOut]]:
+    return ok(app, users.get_user(principal(app).user_id))
+
+
+@app.patch(f"{PREFIX}/me", tags=["users"])
+def update_me(body: Annotated[UpdateProfileRequest, Body()]) -> Response[Envelope[UserOut]]:
+    return ok(app, users.update_profile(principal(app), body))
+
+
+@app.get(PREFIX, tags=["users"])
+def list_users(
+    role: Annotated[Role | None, Query()] = None,
+    status: Annotated[Status | None, Query()] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Response[Envelope[ItemsPage[UserOut]]]:
+    principal(app, "admin")
+    return ok(app, users.list_users(role=role, status=status, limit=limit, cursor=cursor))
+
+
+@app.get(f"{PREFIX}/<userId>", tags=["users"])
+def get_user(userId: UserId) -> Response[Envelope[UserOut]]:
+    principal(app, "admin")
+    return ok(app, users.get_user(userId))
+
+
+@app.patch(f"{PREFIX}/<userId>", tags=["users"])
+def update_user(userId: UserId, body: Annotated[AdminUpdateUserRequest, Body()]) -> Response[Envelope[UserOut]]:
+    return ok(app, users.admin_update_user(principal(app, "admin"), userId, body))
+
+
+@app.delete(f"{PREFIX}/<userId>", tags=["users"])
+def delete_user(userId: UserId) -> Response[Envelope[Message]]:
+    users.delete_user(principal(app, "admin"), userId)
+    return ok(app, Message(message="User deleted"))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return serve(app, event, context)

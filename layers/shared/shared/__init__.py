@@ -1,0 +1,1 @@
+"""Shared layer: HTTP plumbing, data access and the domain packages every function uses."""

@@ -1,0 +1,112 @@
+"""The single table: generic key attributes, three overloaded GSIs, a discriminator and TTL.
+
+Every entity subclasses :class:`Item` with ``discriminator=...`` and builds its own keys
+from its fields, so keys cannot drift from the data they come from. Entities write their
+access patterns beside their model (see e.g. :mod:`shared.identity.models`).
+
+Table layout (physical attribute names):
+
+====================  ==============================================================
+``PK`` / ``SK``        primary key, strings, overloaded per entity
+``GSI1PK``/``GSI1SK``  index ``GSI1`` (projection ALL)
+``GSI2PK``/``GSI2SK``  index ``GSI2`` (projection ALL)
+``GSI3PK``/``GSI3SK``  index ``GSI3`` (projection ALL)
+``type``               discriminator: which entity an item is
+``ttl``                epoch seconds; DynamoDB deletes the item some time after it
+====================  ==============================================================
+
+Queries go through the base model by key (never a subclass query, which would add a
+filter and still pay for the filtered-out items); the discriminator picks the class.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+TABLE_NAME_ENV = "TABLE_NAME"
+DEFAULT_TABLE_NAME = "platform"
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+class _GSI(GlobalSecondaryIndex[Any]):
+    pass
+
+
+class GSI1(_GSI):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class GSI2(_GSI):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
+class GSI3(_GSI):
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
+
+
+class Item(Model):
+    """Base of every entity in the table. Importing it opens no connection."""
+
+    class Meta:
+        table_name = os.environ.get(TABLE_NAME_ENV, DEFAULT_TABLE_NAME)
+        region = _region()
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
+    item_type = DiscriminatorAttribute(attr_name="type")
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+    gsi1 = GSI1()
+    gsi2 = GSI2()
+    gsi3 = GSI3()
+
+
+def configure_table(table_name: str | None = None) -> None:
+    """Point the models at a table (the local stack and tests call this; Lambda uses TABLE_NAME)."""
+    Item.Meta.table_name = table_name or os.environ.get(TABLE_NAME_ENV, DEFAULT_TABLE_NAME)
+    Item.Meta.region = _region()
+    for model in (Item, *_subclasses(Item)):
+        model._connection = None
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_subclasses(sub))
+    return found
+
+
+def connection() -> Connection:
+    """A low-level connection for transactions (created per call; cheap, no I/O until used)."""
+    return Connection(region=Item.Meta.region)

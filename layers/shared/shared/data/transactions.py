@@ -1,0 +1,40 @@
+"""Transactions and the mapping of DynamoDB condition failures to domain conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from shared.data.table import connection
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+@contextmanager
+def transaction(client_request_token: str | None = None) -> Iterator[TransactWrite]:
+    """Collect writes and commit them atomically when the block ends without error.
+
+    Raises :class:`TransactWriteError` when any condition fails; use :func:`failed_indexes`
+    to see which operations' conditions failed (in the order they were added, condition
+    checks first, then deletes, puts and updates as PynamoDB sends them).
+    """
+    with TransactWrite(connection=connection(), client_request_token=client_request_token) as tx:
+        yield tx
+
+
+def failed_conditions(exc: TransactWriteError) -> list[bool]:
+    """For each operation of a cancelled transaction, whether its condition failed."""
+    reasons = exc.cancellation_reasons or []
+    return [bool(reason and reason.code == CONDITION_FAILED) for reason in reasons]
+
+
+def is_condition_failure(exc: Exception) -> bool:
+    """True when a single-item write failed only because its condition did not hold."""
+    if isinstance(exc, PutError | UpdateError | DeleteError):
+        return exc.cause_response_code == "ConditionalCheckFailedException"
+    if isinstance(exc, TransactWriteError):
+        return any(failed_conditions(exc))
+    return False

@@ -1,0 +1,61 @@
+"""Render an email message into subject, text and HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from shared.messaging.email import EmailMessage
+from shared.settings import get_settings
+
+SUBJECTS: dict[str, str] = {
+    "welcome": "Welcome to {{ company_name }}!",
+    "verify_email": "Confirm your email address",
+    "password_reset": "Password Reset Request",
+    "password_changed": "Your password was changed",
+    "seller_approved": "Your Seller Account Has Been Approved!",
+    "seller_rejected": "Seller Account Application Update",
+    "order_confirmation": "Order Confirmation - {{ orderNumber }}",
+    "order_shipped": "Your Order Has Shipped - {{ orderNumber }}",
+    "order_cancelled": "Your Order Was Cancelled - {{ orderNumber }}",
+    "order_refunded": "Your Order Was Refunded - {{ orderNumber }}",
+}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(message: EmailMessage) -> RenderedEmail:
+    """Raises ``jinja2.TemplateNotFound`` or ``UndefinedError`` for a message that lacks data."""
+    settings = get_settings()
+    context: dict[str, Any] = {
+        "company_name": settings.company_name,
+        "support_email": settings.support_email,
+        "app_url": settings.frontend_url,
+        **message.data,
+    }
+    env = _environment()
+    subject = env.from_string(SUBJECTS[message.template]).render(context).strip()
+    context["subject"] = subject
+    text = env.get_template(f"{message.template}.txt.j2").render(context)
+    html = env.get_template(f"{message.template}.html.j2").render(context)
+    return RenderedEmail(subject=subject, text=text, html=html)

@@ -1,0 +1,63 @@
+"""Principal extraction: ``Authorization: Bearer <jwt>`` or the access-token cookie."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+from shared.errors import Unauthenticated
+from shared.identity.principal import ClientInfo, Principal, authenticate, require_role
+from shared.settings import get_settings
+
+_CONTEXT_KEY = "principal"
+
+
+def access_token(app: APIGatewayHttpResolver) -> str | None:
+    header = app.current_event.headers.get("authorization") or ""
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    cookie_name = get_settings().auth_cookie_name
+    for cookie in app.current_event.cookies or []:
+        name, _, value = cookie.strip().partition("=")
+        if name == cookie_name and value:
+            return value
+    return None
+
+
+def principal(app: APIGatewayHttpResolver, *roles: str) -> Principal:
+    """The authenticated caller (checked once per request), optionally required to hold a role.
+
+    Raises :class:`Unauthenticated` (401) or :class:`Forbidden` (403).
+    """
+    found = app.context.get(_CONTEXT_KEY)
+    if not isinstance(found, Principal):
+        token = access_token(app)
+        if not token:
+            raise Unauthenticated("Access token is required", code="NO_TOKEN")
+        found = authenticate(token)
+        app.append_context(**{_CONTEXT_KEY: found})
+    return require_role(found, *roles) if roles else found
+
+
+def client_info(app: APIGatewayHttpResolver) -> ClientInfo:
+    http = app.current_event.request_context.http
+    return ClientInfo(ip=http.source_ip or None, user_agent=http.user_agent or None)
+
+
+def access_cookie(token: str, max_age: int) -> Cookie:
+    """The access token as an HttpOnly, SameSite=Strict cookie (Secure outside local mode)."""
+    settings = get_settings()
+    return Cookie(
+        name=settings.auth_cookie_name,
+        value=token,
+        path="/",
+        secure=not settings.is_local,
+        http_only=True,
+        max_age=max_age,
+        same_site=SameSite.STRICT_MODE,
+    )
+
+
+def clear_access_cookie() -> Cookie:
+    return access_cookie("", 0)

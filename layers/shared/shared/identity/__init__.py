@@ -1,0 +1,1 @@
+"""Identity shared by every system: users, sessions, passwords, roles."""

@@ -1,0 +1,71 @@
+"""Who is calling: the authenticated user and session, checked on every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.clock import now_iso
+from shared.errors import Forbidden, Unauthenticated
+from shared.identity import repository
+from shared.identity.models import UserItem
+from shared.security.jwt_tokens import decode_access_token
+
+BLOCKED_STATUSES = {
+    "suspended": ("ACCOUNT_SUSPENDED", "Your account has been suspended"),
+    "rejected": ("ACCOUNT_REJECTED", "Your seller application was rejected"),
+}
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: UserItem
+    session_id: str
+    token_expires_at: int
+
+    @property
+    def user_id(self) -> str:
+        return self.user.user_id
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == "admin"
+
+
+def ensure_not_blocked(user: UserItem) -> None:
+    """Raises :class:`Forbidden` for suspended or rejected accounts."""
+    if user.status in BLOCKED_STATUSES:
+        code, message = BLOCKED_STATUSES[user.status]
+        raise Forbidden(message, code=code)
+
+
+def authenticate(access_token: str) -> Principal:
+    """Verify the token, then read the user and its session (one consistent batch read) so that
+    logout, session revocation, deletion and suspension take effect on the very next request.
+
+    Raises :class:`Unauthenticated` (``INVALID_TOKEN``, ``TOKEN_EXPIRED``, ``SESSION_REVOKED``,
+    ``USER_NOT_FOUND``) or :class:`Forbidden` (``ACCOUNT_SUSPENDED``, ``ACCOUNT_REJECTED``).
+    """
+    claims = decode_access_token(access_token)
+    user, session = repository.get_user_and_session(claims.user_id, claims.session_id)
+    if user is None:
+        raise Unauthenticated("User associated with token not found", code="USER_NOT_FOUND")
+    if session is None or session.expires_at <= now_iso():
+        raise Unauthenticated("This session has ended; sign in again", code="SESSION_REVOKED")
+    ensure_not_blocked(user)
+    return Principal(user=user, session_id=claims.session_id, token_expires_at=claims.expires_at)
+
+
+def require_role(principal: Principal, *roles: str) -> Principal:
+    if principal.role not in roles:
+        raise Forbidden()
+    return principal

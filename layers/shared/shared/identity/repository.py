@@ -1,0 +1,274 @@
+"""Data access for identity. The only identity module that builds keys or talks to DynamoDB."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+
+from shared.data import unique
+from shared.data.pagination import Page, query_page
+from shared.data.table import Item
+from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.errors import Conflict, NotFound
+from shared.identity.models import (
+    PROFILE_SK,
+    SESSION_PREFIX,
+    SessionItem,
+    UserItem,
+    session_sk,
+    user_pk,
+)
+
+EMAIL = "EMAIL"
+USERNAME = "USERNAME"
+
+
+def create_user(user: UserItem) -> None:
+    """Create the profile and claim its email (and username) atomically.
+
+    Raises :class:`Conflict` ``USER_EXISTS`` or ``USERNAME_TAKEN``.
+    """
+    try:
+        with transaction() as tx:
+            unique.claim(tx, EMAIL, user.email, user.user_id)
+            if user.username:
+                unique.claim(tx, USERNAME, user.username.lower(), user.user_id)
+            tx.save(user, condition=Item.pk.does_not_exist())
+    except TransactWriteError as exc:
+        failed = failed_conditions(exc)
+        if failed and failed[0]:
+            raise Conflict("User with this email already exists", code="USER_EXISTS") from exc
+        if user.username and len(failed) > 1 and failed[1]:
+            raise Conflict("This username is already taken", code="USERNAME_TAKEN") from exc
+        raise
+
+
+def get_user(user_id: str) -> UserItem | None:
+    try:
+        found = Item.get(user_pk(user_id), PROFILE_SK, consistent_read=True)
+    except Item.DoesNotExist:
+        return None
+    return found if isinstance(found, UserItem) else None
+
+
+def find_user_by_email(email: str) -> UserItem | None:
+    owner = unique.owner_of(EMAIL, email)
+    return get_user(owner) if owner else None
+
+
+def get_user_and_session(user_id: str, session_id: str) -> tuple[UserItem | None, SessionItem | None]:
+    """Both items in one consistent BatchGetItem (the per-request authentication read)."""
+    keys = [(user_pk(user_id), PROFILE_SK), (user_pk(user_id), session_sk(session_id))]
+    user: UserItem | None = None
+    session: SessionItem | None = None
+    for found in Item.batch_get(keys, consistent_read=True):
+        if isinstance(found, UserItem):
+            user = found
+        elif isinstance(found, SessionItem):
+            session = found
+    return user, session
+
+
+def _user_update(user_id: str, actions: list[Any], condition: Any = None) -> UserItem:
+    """Update an existing profile; Raises :class:`NotFound` when it does not exist (or the
+    extra ``condition`` does not hold, which callers catch as :class:`Conflict`)."""
+    item = UserItem(user_pk(user_id), PROFILE_SK)
+    exists = Item.pk.exists()
+    try:
+        item.update(actions=actions, condition=exists & condition if condition is not None else exists)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            raise NotFound("User not found", code="USER_NOT_FOUND") from exc
+        raise
+    return item
+
+
+def record_login(user_id: str, at: str, new_password_hash: str | None) -> None:
+    actions = [UserItem.last_login_at.set(at)]
+    if new_password_hash:
+        actions.append(UserItem.password_hash.set(new_password_hash))
+    _user_update(user_id, actions)
+
+
+def update_profile(
+    user_id: str,
+    at: str,
+    *,
+    name: str | None = None,
+    avatar_url: str | None = None,
+    clear_avatar: bool = False,
+) -> UserItem:
+    actions: list[Any] = [UserItem.updated_at.set(at)]
+    if name is not None:
+        actions.append(UserItem.name.set(name))
+    if clear_avatar:
+        actions.append(UserItem.avatar_url.remove())
+    elif avatar_url is not None:
+        actions.append(UserItem.avatar_url.set(avatar_url))
+    return _user_update(user_id, actions)
+
+
+def change_username(user: UserItem, new_username: str, at: str) -> None:
+    """Release the old username and claim the new one with the profile update, atomically."""
+    old = user.username
+    try:
+        with transaction() as tx:
+            unique.claim(tx, USERNAME, new_username.lower(), user.user_id)
+            if old and old.lower() != new_username.lower():
+                unique.release(tx, USERNAME, old.lower(), user.user_id)
+            tx.update(
+                UserItem(user_pk(user.user_id), PROFILE_SK),
+                actions=[UserItem.username.set(new_username), UserItem.updated_at.set(at)],
+                condition=Item.pk.exists(),
+            )
+    except TransactWriteError as exc:
+        if failed_conditions(exc)[:1] == [True]:
+            raise Conflict("This username is already taken", code="USERNAME_TAKEN") from exc
+        raise
+
+
+def set_password(user_id: str, password_hash: str, at: str) -> None:
+    _user_update(
+        user_id,
+        [
+            UserItem.password_hash.set(password_hash),
+            UserItem.updated_at.set(at),
+            UserItem.reset_hash.remove(),
+            UserItem.reset_expires_at.remove(),
+        ],
+    )
+
+
+def set_reset_token(user_id: str, token_hash: str, expires_at: str) -> None:
+    _user_update(user_id, [UserItem.reset_hash.set(token_hash), UserItem.reset_expires_at.set(expires_at)])
+
+
+def consume_reset_token(user_id: str, token_hash: str, now: str, password_hash: str) -> bool:
+    """Set the new password iff the token is the current one and unexpired; single use."""
+    try:
+        _user_update(
+            user_id,
+            [
+                UserItem.password_hash.set(password_hash),
+                UserItem.updated_at.set(now),
+                UserItem.reset_hash.remove(),
+                UserItem.reset_expires_at.remove(),
+            ],
+            condition=(UserItem.reset_hash == token_hash) & (UserItem.reset_expires_at > now),
+        )
+    except NotFound:
+        return False
+    return True
+
+
+def set_verify_token(user_id: str, token_hash: str, expires_at: str) -> None:
+    _user_update(user_id, [UserItem.verify_hash.set(token_hash), UserItem.verify_expires_at.set(expires_at)])
+
+
+def consume_verify_token(user_id: str, token_hash: str, now: str) -> UserItem | None:
+    try:
+        return _user_update(
+            user_id,
+            [
+                UserItem.email_verified.set(True),
+                UserItem.updated_at.set(now),
+                UserItem.verify_hash.remove(),
+                UserItem.verify_expires_at.remove(),
+            ],
+            condition=(UserItem.verify_hash == token_hash) & (UserItem.verify_expires_at > now),
+        )
+    except NotFound:
+        return None
+
+
+def set_role_status(user: UserItem, at: str, role: str | None, status: str | None) -> UserItem:
+    """Change role/status and the index keys derived from them in one write."""
+    new_role = role or user.role
+    new_status = status or user.status
+    keys = UserItem.index_keys(new_role, new_status, user.created_at, user.user_id)
+    actions = [
+        UserItem.role.set(new_role),
+        UserItem.status.set(new_status),
+        UserItem.updated_at.set(at),
+        *(getattr(Item, name).set(value) for name, value in keys.items()),
+    ]
+    return _user_update(user.user_id, actions)
+
+
+def delete_user(user: UserItem) -> None:
+    """Delete the profile and free its email/username in one transaction, then its sessions."""
+    try:
+        with transaction() as tx:
+            tx.delete(UserItem(user_pk(user.user_id), PROFILE_SK), condition=Item.pk.exists())
+            unique.release(tx, EMAIL, user.email, user.user_id)
+            if user.username:
+                unique.release(tx, USERNAME, user.username.lower(), user.user_id)
+    except TransactWriteError as exc:
+        if failed_conditions(exc)[:1] == [True]:
+            raise NotFound("User not found", code="USER_NOT_FOUND") from exc
+        raise
+    delete_sessions(user.user_id)
+
+
+def list_users(
+    *, role: str | None, status: str | None, limit: int, position: dict[str, Any] | None
+) -> Page[UserItem]:
+    if role:
+        run = partial(Item.gsi2.query, f"USERS#ROLE#{role}", scan_index_forward=False)
+        filter_condition = (UserItem.status == status) if status else None
+        return query_page(run, limit=limit, position=position, index="GSI2", filter_condition=filter_condition)
+    if status:
+        run = partial(Item.gsi3.query, f"USERS#STATUS#{status}", scan_index_forward=False)
+        return query_page(run, limit=limit, position=position, index="GSI3")
+    run = partial(Item.gsi1.query, "USERS", scan_index_forward=False)
+    return query_page(run, limit=limit, position=position, index="GSI1")
+
+
+def put_session(session: SessionItem) -> None:
+    session.save(condition=Item.pk.does_not_exist())
+
+
+def new_session_item(user_id: str, session_id: str, **fields: Any) -> SessionItem:
+    return SessionItem(user_pk(user_id), session_sk(session_id), user_id=user_id, session_id=session_id, **fields)
+
+
+def rotate_refresh(user_id: str, session_id: str, old_hash: str, new_hash: str, now: str) -> bool:
+    """Swap the session's refresh hash iff it is still ``old_hash`` and unexpired."""
+    item = SessionItem(user_pk(user_id), session_sk(session_id))
+    try:
+        item.update(
+            actions=[SessionItem.refresh_hash.set(new_hash), SessionItem.last_used_at.set(now)],
+            condition=Item.pk.exists() & (SessionItem.refresh_hash == old_hash) & (SessionItem.expires_at > now),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def delete_session(user_id: str, session_id: str) -> bool:
+    try:
+        SessionItem(user_pk(user_id), session_sk(session_id)).delete(condition=Item.pk.exists())
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def list_sessions(user_id: str) -> list[SessionItem]:
+    found = Item.query(user_pk(user_id), Item.sk.startswith(SESSION_PREFIX), consistent_read=True)
+    return [item for item in found if isinstance(item, SessionItem)]
+
+
+def delete_sessions(user_id: str, keep_session_id: str | None = None) -> int:
+    doomed = [s for s in list_sessions(user_id) if s.session_id != keep_session_id]
+    with SessionItem.batch_write() as batch:
+        for session in doomed:
+            batch.delete(session)
+    return len(doomed)
+
+

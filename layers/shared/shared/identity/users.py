@@ -1,0 +1,110 @@
+"""User management: own profile, and the admin's listing, edits and deletion."""
+
+from __future__ import annotations
+
+from shared.clock import now_iso
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.identity import repository
+from shared.identity.models import UserItem
+from shared.identity.principal import Principal
+from shared.identity.schemas import AdminUpdateUserRequest, Role, Status, UpdateProfileRequest, UserOut
+from shared.identity.views import user_out
+from shared.schemas import ItemsPage
+from shared.security.cursors import decode_cursor, encode_cursor
+from shared.security.passwords import hash_password
+
+
+def update_profile(principal: Principal, request: UpdateProfileRequest) -> UserOut:
+    """Name, username and avatar only; role, status and email are not the caller's to set.
+
+    Raises :class:`InvalidInput` for an empty update, :class:`Conflict` ``USERNAME_TAKEN``.
+    """
+    fields = request.model_fields_set
+    if not fields:
+        raise InvalidInput("Nothing to update", errors={"body": ["provide name, username or avatarUrl"]})
+    at = now_iso()
+    user = principal.user
+    if "username" in fields and request.username and request.username != user.username:
+        repository.change_username(user, request.username, at)
+    updated = repository.update_profile(
+        user.user_id,
+        at,
+        name=request.name if "name" in fields else None,
+        avatar_url=request.avatar_url,
+        clear_avatar="avatar_url" in fields and request.avatar_url is None,
+    )
+    return user_out(updated)
+
+
+def _get(user_id: str) -> UserItem:
+    user = repository.get_user(user_id)
+    if user is None:
+        raise NotFound("User not found", code="USER_NOT_FOUND")
+    return user
+
+
+def list_users(
+    *, role: Role | None, status: Status | None, limit: int, cursor: str | None
+) -> ItemsPage[UserOut]:
+    scope = f"users|{role}|{status}"
+    page = repository.list_users(role=role, status=status, limit=limit, position=decode_cursor(cursor, scope))
+    return ItemsPage[UserOut](
+        items=[user_out(user) for user in page.items],
+        next_cursor=encode_cursor(page.next_position, scope),
+    )
+
+
+def get_user(user_id: str) -> UserOut:
+    return user_out(_get(user_id))
+
+
+def admin_update_user(admin: Principal, user_id: str, request: AdminUpdateUserRequest) -> UserOut:
+    """Set role and/or status. Suspension takes effect on the user's next request, because every
+    request re-reads the user. An admin cannot change their own role or status.
+
+    Raises :class:`NotFound`, :class:`Forbidden` ``CANNOT_MODIFY_SELF``, :class:`InvalidInput`.
+    """
+    if request.role is None and request.status is None:
+        raise InvalidInput("Nothing to update", errors={"body": ["provide role and/or status"]})
+    if user_id == admin.user_id:
+        raise Forbidden("You cannot change your own role or status", code="CANNOT_MODIFY_SELF")
+    user = _get(user_id)
+    return user_out(repository.set_role_status(user, now_iso(), request.role, request.status))
+
+
+def delete_user(admin: Principal, user_id: str) -> None:
+    """Delete the account, free its email, end its sessions. Raises :class:`NotFound`, :class:`Forbidden`."""
+    if user_id == admin.user_id:
+        raise Forbidden("You cannot delete your own account here", code="CANNOT_MODIFY_SELF")
+    repository.delete_user(_get(user_id))
+
+
+def ensure_admin(email: str, password: str, name: str = "Administrator") -> UserOut:
+    """Create the admin account, or make an existing account an approved admin with this password.
+
+    Used by ``make create-admin`` and, in local mode, at stack start (idempotent).
+    """
+    from shared.identity.schemas import check_password, normalize_email
+
+    email = normalize_email(email)
+    check_password(password)
+    at = now_iso()
+    existing = repository.find_user_by_email(email)
+    if existing is not None:
+        repository.set_password(existing.user_id, hash_password(password), at)
+        return user_out(repository.set_role_status(existing, at, "admin", "approved"))
+    from shared.ids import new_id
+
+    user_id = new_id()
+    user = UserItem.new(
+        user_id,
+        at,
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        role="admin",
+        status="approved",
+        email_verified=True,
+    )
+    repository.create_user(user)
+    return user_out(user)

@@ -1,0 +1,1 @@
+"""Outgoing messages: the queues other functions consume."""

@@ -1,0 +1,43 @@
+"""Queue transactional email for the ``email_worker`` function.
+
+A message is ``{"id", "template", "to", "data"}``. ``id`` is a business key (for example
+``password-reset:<userId>:<tokenDigest>``): the worker sends each id at most once, so a
+redelivered or re-queued message never sends twice.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from shared.messaging.clients import client
+from shared.settings import ConfigurationError, get_settings
+
+Template = Literal[
+    "welcome",
+    "verify_email",
+    "password_reset",
+    "password_changed",
+    "seller_approved",
+    "seller_rejected",
+    "order_confirmation",
+    "order_shipped",
+    "order_cancelled",
+    "order_refunded",
+]
+
+
+class EmailMessage(BaseModel):
+    id: str = Field(min_length=1, max_length=256)
+    template: Template
+    to: str = Field(min_length=3, max_length=320)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+def enqueue_email(message: EmailMessage) -> None:
+    queue_url = get_settings().email_queue_url
+    if not queue_url:
+        raise ConfigurationError("EMAIL_QUEUE_URL is not set")
+    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message.model_dump()))

@@ -1,0 +1,43 @@
+"""Base pydantic models for the API contract: camelCase on the wire, snake_case in Python."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+class ApiModel(BaseModel):
+    """A response (or lenient request) model."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True)
+
+
+class StrictInput(ApiModel):
+    """A request body whose unknown fields are refused, so nothing can be mass-assigned."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True, extra="forbid"
+    )
+
+
+class Meta(ApiModel):
+    request_id: str | None = None
+
+
+class Envelope(ApiModel, Generic[T]):
+    success: bool = True
+    data: T
+    meta: Meta = Field(default_factory=Meta)
+
+
+class ItemsPage(ApiModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class Message(ApiModel):
+    message: str

@@ -1,0 +1,126 @@
+"""Settings, read once from the environment into a pydantic model.
+
+Importing this module reads nothing; the first call to :func:`get_settings` does.
+Secrets are never settings values outside local/test mode: the JWT signing key is
+resolved at run time from Secrets Manager (see :mod:`shared.security.secrets`).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+AppEnv = Literal["local", "test", "dev", "prod"]
+
+
+class RateLimit(BaseModel):
+    """`limit` attempts per `window_seconds`; written in the environment as ``"limit/window"``."""
+
+    limit: int = Field(ge=1)
+    window_seconds: int = Field(ge=1)
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        limit, _, window = text.partition("/")
+        return cls(limit=int(limit), window_seconds=int(window))
+
+
+class Settings(BaseModel):
+    app_env: AppEnv = "prod"
+    service_name: str = "platform"
+    table_name: str = "platform"
+    aws_region: str = "us-east-1"
+    email_queue_url: str = ""
+    uploads_bucket: str = ""
+
+    jwt_secret_id: str = ""
+    jwt_secret: str = Field(default="", repr=False)
+    jwt_issuer: str = "platform-api"
+    jwt_audience: str = "platform-clients"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)
+    auth_cookie_name: str = "access_token"
+
+    password_reset_ttl_seconds: int = 600
+    email_verification_ttl_seconds: int = 48 * 3600
+    argon2_memory_kib: int = Field(default=19_456, ge=19_456)
+    argon2_time_cost: int = Field(default=2, ge=2)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    rate_login_ip: RateLimit = RateLimit(limit=300, window_seconds=900)
+    rate_login_email: RateLimit = RateLimit(limit=10, window_seconds=900)
+    rate_register_ip: RateLimit = RateLimit(limit=200, window_seconds=3600)
+    rate_register_email: RateLimit = RateLimit(limit=5, window_seconds=3600)
+    rate_forgot_ip: RateLimit = RateLimit(limit=100, window_seconds=3600)
+    rate_forgot_email: RateLimit = RateLimit(limit=5, window_seconds=3600)
+
+    cors_allow_origins: list[str] = Field(default_factory=lambda: ["*"])
+    max_body_bytes: int = 1_048_576
+    frontend_url: str = "http://localhost:3000"
+    email_from: str = "no-reply@example.com"
+    company_name: str = "Platform"
+    support_email: str = "support@example.com"
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator(
+        "rate_login_ip",
+        "rate_login_email",
+        "rate_register_ip",
+        "rate_register_email",
+        "rate_forgot_ip",
+        "rate_forgot_email",
+        mode="before",
+    )
+    @classmethod
+    def _parse_rate(cls, value: object) -> object:
+        return RateLimit.parse(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_local(self) -> Settings:
+        if self.jwt_secret and not self.is_local:
+            raise ValueError("JWT_SECRET may only be set in local or test mode; use JWT_SECRET_ID")
+        return self
+
+    @property
+    def is_local(self) -> bool:
+        return self.app_env in ("local", "test")
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, str] = {}
+        for name in cls.model_fields:
+            key = name.upper()
+            if key in env and env[key] != "":
+                values[name] = env[key]
+        if "AWS_REGION" not in env and env.get("AWS_DEFAULT_REGION"):
+            values["aws_region"] = env["AWS_DEFAULT_REGION"]
+        if env.get("POWERTOOLS_SERVICE_NAME") and "SERVICE_NAME" not in env:
+            values["service_name"] = env["POWERTOOLS_SERVICE_NAME"]
+        return cls.model_validate(values)
+
+
+class ConfigurationError(RuntimeError):
+    """The deployment is misconfigured (a missing setting or secret); never the caller's fault."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings.from_environ()
+    except ValidationError as exc:
+        raise ConfigurationError(f"invalid settings: {exc.error_count()} error(s)") from exc
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local stack change the environment)."""
+    get_settings.cache_clear()
