@@ -47,7 +47,8 @@ def load_handler(code_dir: str | Path, handler: str = "app.lambda_handler") -> H
     module = sys.modules.get(unique)
     if module is None:
         spec = importlib.util.spec_from_file_location(unique, path)
-        assert spec and spec.loader, f"cannot load {path}"
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[unique] = module
         spec.loader.exec_module(module)

@@ -57,13 +57,21 @@ def create_queues(sqs: Any, prefix: str = "", template: dict[str, Any] | None = 
     for name in ordered:
         props = queues[name].get("Properties", {})
         attributes: dict[str, str] = {}
-        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"):
+        for key in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "DelaySeconds",
+            "ReceiveMessageWaitTimeSeconds",
+        ):
             if key in props:
                 attributes[key] = str(props[key])
         dlq = dlq_of(props)
         if dlq:
             attributes["RedrivePolicy"] = json.dumps(
-                {"deadLetterTargetArn": arns[dlq], "maxReceiveCount": str(props["RedrivePolicy"]["maxReceiveCount"])}
+                {
+                    "deadLetterTargetArn": arns[dlq],
+                    "maxReceiveCount": str(props["RedrivePolicy"]["maxReceiveCount"]),
+                }
             )
         url = sqs.create_queue(QueueName=f"{prefix}{name}", Attributes=attributes)["QueueUrl"]
         urls[name] = url

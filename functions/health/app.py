@@ -7,7 +7,6 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from shared.http.app import create_app, serve
 from shared.http.responses import ok
 from shared.observability import logger

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from shared.identity import users
+
 from tests.support.api import PASSWORD, Account, Api
 from tests.support.aws import FakeAws, fake_aws
 

@@ -79,9 +79,7 @@ class Api:
         hdrs = dict(headers or {})
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
-        function, event = self.event(
-            method, path, body=body, headers=hdrs, query=query, cookies=cookies, source_ip=ip
-        )
+        function, event = self.event(method, path, body=body, headers=hdrs, query=query, cookies=cookies, source_ip=ip)
         return self.response(self.invoke(function, event))
 
     @staticmethod

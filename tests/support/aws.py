@@ -10,13 +10,13 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-
-from devstack.resources import create_buckets, create_queues, create_table
 from shared.data.table import configure_table
 from shared.email.delivery import reset_delivery
 from shared.messaging.clients import reset_clients
 from shared.security.passwords import reset_hasher
 from shared.settings import reset_settings
+
+from devstack.resources import create_buckets, create_queues, create_table
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 
 REDACTED = "***"
 _SECRET_KEY = re.compile(r"pass(word)?|token|secret|authori[sz]ation|cookie|api[_-]?key|signature", re.I)
@@ -31,8 +32,8 @@ def redact(value: Any) -> Any:
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: dict[str, Any]) -> str:
-        return super().serialize(redact(log))
+    def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
+        return super().serialize(redact(dict(log)))
 
 
 logger = Logger(logger_formatter=RedactingFormatter())

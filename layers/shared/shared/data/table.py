@@ -96,11 +96,12 @@ def configure_table(table_name: str | None = None) -> None:
     Item.Meta.table_name = table_name or os.environ.get(TABLE_NAME_ENV, DEFAULT_TABLE_NAME)
     Item.Meta.region = _region()
     for model in (Item, *_subclasses(Item)):
-        model._connection = None
+        setattr(model, "_connection", None)  # noqa: B010 - drop PynamoDB's cached connection
 
 
 def _subclasses(cls: type) -> list[type]:
     found: list[type] = []
+    sub: type
     for sub in cls.__subclasses__():
         found.append(sub)
         found.extend(_subclasses(sub))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -66,7 +66,7 @@ def _send_once() -> Callable[..., dict[str, Any]]:
         logger.info("email sent", extra={"template": parsed.template, "email_id": parsed.id, "ses_id": ses_id})
         return {"sesMessageId": ses_id}
 
-    return send
+    return cast(Callable[..., dict[str, Any]], send)
 
 
 def deliver(message: EmailMessage, context: LambdaContext | None = None) -> dict[str, Any]:

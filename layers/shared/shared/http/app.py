@@ -128,5 +128,3 @@ def _raw(status: int, body: dict[str, Any]) -> dict[str, Any]:
         "body": json.dumps(body),
         "isBase64Encoded": False,
     }
-
-

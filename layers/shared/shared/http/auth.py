@@ -36,7 +36,7 @@ def principal(app: APIGatewayHttpResolver, *roles: str) -> Principal:
         if not token:
             raise Unauthenticated("Access token is required", code="NO_TOKEN")
         found = authenticate(token)
-        app.append_context(**{_CONTEXT_KEY: found})
+        app.context[_CONTEXT_KEY] = found
     return require_role(found, *roles) if roles else found
 
 

@@ -212,9 +212,7 @@ def delete_user(user: UserItem) -> None:
     delete_sessions(user.user_id)
 
 
-def list_users(
-    *, role: str | None, status: str | None, limit: int, position: dict[str, Any] | None
-) -> Page[UserItem]:
+def list_users(*, role: str | None, status: str | None, limit: int, position: dict[str, Any] | None) -> Page[UserItem]:
     if role:
         run = partial(Item.gsi2.query, f"USERS#ROLE#{role}", scan_index_forward=False)
         filter_condition = (UserItem.status == status) if status else None
@@ -270,5 +268,3 @@ def delete_sessions(user_id: str, keep_session_id: str | None = None) -> int:
         for session in doomed:
             batch.delete(session)
     return len(doomed)
-
-

@@ -43,9 +43,7 @@ def _get(user_id: str) -> UserItem:
     return user
 
 
-def list_users(
-    *, role: Role | None, status: Status | None, limit: int, cursor: str | None
-) -> ItemsPage[UserOut]:
+def list_users(*, role: Role | None, status: Status | None, limit: int, cursor: str | None) -> ItemsPage[UserOut]:
     scope = f"users|{role}|{status}"
     page = repository.list_users(role=role, status=status, limit=limit, position=decode_cursor(cursor, scope))
     return ItemsPage[UserOut](
