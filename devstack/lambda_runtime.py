@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from devstack.template import ROOT
@@ -40,8 +41,14 @@ class LambdaContext:
 
 
 def load_handler(code_dir: str | Path, handler: str = "app.lambda_handler") -> Handler:
-    """Import ``<code_dir>/<module>.py`` under a unique module name and return its handler."""
+    """Import the handler's module from ``code_dir`` (once) and return the handler."""
     module_name, _, attr = handler.rpartition(".")
+    handler_fn: Handler = getattr(load_module(code_dir, module_name), attr)
+    return handler_fn
+
+
+def load_module(code_dir: str | Path, module_name: str = "app") -> ModuleType:
+    """Import ``<code_dir>/<module>.py`` under a name unique to its folder (every function has an app.py)."""
     path = Path(code_dir) / f"{module_name.replace('.', '/')}.py"
     unique = f"lambda_{Path(code_dir).resolve().relative_to(ROOT).as_posix().replace('/', '_')}_{module_name}"
     module = sys.modules.get(unique)
@@ -52,5 +59,4 @@ def load_handler(code_dir: str | Path, handler: str = "app.lambda_handler") -> H
         module = importlib.util.module_from_spec(spec)
         sys.modules[unique] = module
         spec.loader.exec_module(module)
-    handler_fn: Handler = getattr(module, attr)
-    return handler_fn
+    return module

@@ -41,3 +41,21 @@ class ItemsPage(ApiModel, Generic[T]):
 
 class Message(ApiModel):
     message: str
+
+
+class ErrorDetail(ApiModel):
+    """The seeds' ``code``/``message`` plus RFC 7807 fields."""
+
+    code: str
+    message: str
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+    request_id: str | None = None
+
+
+class ErrorEnvelope(ApiModel):
+    success: bool = False
+    error: ErrorDetail

@@ -1,0 +1,90 @@
+"""``make bench``: what each function costs.
+
+Today: cold-start proxy = the import time of each function's module in a fresh Python process
+(no settings, no AWS), median of several runs, with the heavy libraries it pulled in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+from devstack.routes import function_code_dir, function_names
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+HEAVY = ("boto3", "botocore", "jinja2", "stripe", "aws_xray_sdk", "pynamodb", "argon2", "jwt", "pydantic")
+
+_PROBE = """
+import json, sys, time
+start = time.perf_counter()
+from devstack.lambda_runtime import load_module
+load_module(sys.argv[1])
+elapsed = (time.perf_counter() - start) * 1000
+heavy = [name for name in sys.argv[2].split(",") if name in sys.modules]
+print(json.dumps({"ms": elapsed, "modules": len(sys.modules), "heavy": heavy}))
+"""
+
+
+def _clean_env() -> dict[str, str]:
+    keep = {"PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV"}
+    return {key: value for key, value in os.environ.items() if key in keep}
+
+
+def import_time(function: str) -> dict[str, object]:
+    samples: list[float] = []
+    last: dict[str, object] = {}
+    for _ in range(RUNS):
+        out = subprocess.run(  # noqa: S603 - our own interpreter and probe
+            [sys.executable, "-c", _PROBE, function_code_dir(function), ",".join(HEAVY)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=_clean_env(),
+        )
+        last = json.loads(out.stdout.strip().splitlines()[-1])
+        samples.append(float(str(last["ms"])))
+    return {
+        "median": statistics.median(samples),
+        "min": min(samples),
+        "max": max(samples),
+        "modules": last["modules"],
+        "heavy": last["heavy"],
+    }
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    print(f"\n{title}")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=False)))
+
+
+def main() -> int:
+    rows = []
+    for function in sorted(function_names()):
+        result = import_time(function)
+        rows.append(
+            [
+                function,
+                f"{result['median']:.0f}",
+                f"{result['min']:.0f}",
+                f"{result['max']:.0f}",
+                str(result["modules"]),
+                ",".join(result["heavy"]) if isinstance(result["heavy"], list) else "",  # type: ignore[arg-type]
+            ]
+        )
+    print_table(
+        f"Cold-start proxy: import time of each function module, fresh process, {RUNS} runs",
+        ["function", "median ms", "min ms", "max ms", "modules", "heavy libraries loaded"],
+        rows,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Write ``events/``: one sample event per HttpApi route and per SQS source, as AWS sends them.
+
+``make events`` regenerates them; ``make invoke FN=... EVENT=events/...`` and the tests use them.
+Request ids, times and tokens in them are fixed placeholders; the files are data, not fixtures
+that must succeed as they are (e.g. ``auth/me.json`` carries no valid token).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from devstack.apigw import http_event, sqs_event
+from devstack.routes import function_code_dir, function_events, function_names, http_routes
+from devstack.template import ROOT
+
+EVENTS = ROOT / "events"
+SAMPLE_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLWlkIn0.c2lnbmF0dXJl"
+
+BODIES: dict[str, Any] = {
+    "POST /api/v1/auth/register": {
+        "email": "new.customer@example.com",
+        "password": "Passw0rd-sample",
+        "name": "New Customer",
+    },
+    "POST /api/v1/auth/login": {"email": "new.customer@example.com", "password": "Passw0rd-sample"},
+    "POST /api/v1/auth/refresh": {"refreshToken": "user-id.session-id.secret"},
+    "POST /api/v1/auth/change-password": {"currentPassword": "Passw0rd-sample", "newPassword": "N3w-passw0rd"},
+    "POST /api/v1/auth/forgot-password": {"email": "new.customer@example.com"},
+    "POST /api/v1/auth/reset-password": {"token": "user-id.secret", "password": "N3w-passw0rd"},
+    "POST /api/v1/auth/verify-email": {"token": "user-id.secret"},
+    "PATCH /api/v1/users/me": {"name": "Renamed Customer"},
+    "PATCH /api/v1/users/{userId}": {"status": "suspended"},
+}
+PUBLIC = {
+    "GET /health",
+    "POST /api/v1/auth/register",
+    "POST /api/v1/auth/login",
+    "POST /api/v1/auth/refresh",
+    "POST /api/v1/auth/forgot-password",
+    "POST /api/v1/auth/reset-password",
+    "POST /api/v1/auth/verify-email",
+}
+SQS_BODIES: dict[str, list[dict[str, Any]]] = {
+    "EmailQueue": [
+        {
+            "id": "welcome:sample-user",
+            "template": "welcome",
+            "to": "new.customer@example.com",
+            "data": {"name": "New Customer", "role": "customer", "status": "approved"},
+        }
+    ]
+}
+
+
+def _file_name(method: str, path: str) -> str:
+    tail = re.sub(r"[{}]", "", path.removeprefix("/api/v1/").strip("/")).replace("/", "_").replace("-", "_")
+    return f"{method.lower()}_{tail or 'root'}.json"
+
+
+def _fixed(event: dict[str, Any], name: str) -> dict[str, Any]:
+    event["requestContext"]["requestId"] = f"sample-{name}"
+    event["requestContext"]["time"] = "22/Nov/2026:12:00:00 +0000"
+    event["requestContext"]["timeEpoch"] = 1795348800000
+    return event
+
+
+def build() -> dict[Path, dict[str, Any]]:
+    files: dict[Path, dict[str, Any]] = {}
+    for route in http_routes():
+        folder = Path(function_code_dir(route.function)).name
+        concrete = re.sub(r"\{(\w+)\}", lambda m: f"sample-{m.group(1)}", route.path)
+        params = {name: f"sample-{name}" for name in re.findall(r"\{(\w+)\}", route.path)} or None
+        headers = {} if route.route_key in PUBLIC else {"Authorization": f"Bearer {SAMPLE_TOKEN}"}
+        query = {"limit": "20"} if route.route_key == "GET /api/v1/users" else None
+        event = http_event(
+            route.method,
+            concrete,
+            route_key=route.route_key,
+            path_parameters=params,
+            headers=headers,
+            query=query,  # type: ignore[arg-type]
+            body=BODIES.get(route.route_key),
+            source_ip="203.0.113.10",
+        )
+        name = _file_name(route.method, route.path)
+        files[EVENTS / folder / name] = _fixed(event, name.removesuffix(".json"))
+    for function in function_names():
+        folder = Path(function_code_dir(function)).name
+        for event_name, event in function_events(function).items():
+            if event.get("Type") != "SQS":
+                continue
+            queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+            arn = f"arn:aws:sqs:us-east-1:123456789012:{queue}"
+            bodies = [json.dumps(body) for body in SQS_BODIES.get(queue, [{}])]
+            sample = sqs_event(bodies, arn)
+            for index, record in enumerate(sample["Records"]):
+                record["messageId"] = f"00000000-0000-4000-8000-{index:012d}"
+                record["receiptHandle"] = f"sample-receipt-{index}"
+                record["attributes"]["SentTimestamp"] = "1795348800000"
+                record["attributes"]["ApproximateFirstReceiveTimestamp"] = "1795348800000"
+            files[EVENTS / folder / f"sqs_{event_name[0].lower()}{event_name[1:]}.json"] = sample
+    return files
+
+
+def main() -> int:
+    files = build()
+    for path, event in sorted(files.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(event, indent=2) + "\n")
+    print(f"wrote {len(files)} events under {EVENTS.relative_to(ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

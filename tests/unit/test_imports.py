@@ -1,0 +1,45 @@
+"""Every function module imports in a fresh process with no settings, no AWS and no network,
+and pulls in heavy libraries only where it uses them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from devstack.routes import function_code_dir, function_names
+
+PROBE = """
+import json, socket, sys
+def refuse(*args, **kwargs):
+    raise RuntimeError("network I/O at import time")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+from devstack.lambda_runtime import load_module
+load_module(sys.argv[1])
+print(json.dumps(sorted(m for m in ("jinja2", "stripe") if m in sys.modules)))
+"""
+
+JINJA_USERS = {"EmailWorkerFunction"}
+
+
+@pytest.mark.parametrize("function", sorted(function_names()))
+def test_function_imports_without_settings_or_network(function: str) -> None:
+    # Given an environment with nothing but PATH (no TABLE_NAME, no AWS credentials or region)
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    # When the function's module is imported the way Lambda does
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, function_code_dir(function)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    # Then it imports, and loads Jinja2/Stripe only if it uses them
+    assert result.returncode == 0, result.stderr
+    heavy = json.loads(result.stdout.strip().splitlines()[-1])
+    expected = ["jinja2"] if function in JINJA_USERS else []
+    assert heavy == expected
