@@ -1,7 +1,10 @@
 """``make bench``: what each function costs.
 
-Today: cold-start proxy = the import time of each function's module in a fresh Python process
-(no settings, no AWS), median of several runs, with the heavy libraries it pulled in.
+1. Cold-start proxy: the import time of each function's module in a fresh Python process
+   (no settings, no AWS), median of several runs, with the heavy libraries it pulled in.
+2. DynamoDB calls and consumed capacity per request of the identity endpoints, measured through
+   the local stack over HTTP (its ``x-local-dynamodb-*`` response headers). moto reports no
+   capacity for transactions, so their units show as 0 there; the call counts are exact.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import statistics
 import subprocess
 import sys
+from typing import Any
 
 from devstack.routes import function_code_dir, function_names
 
@@ -64,6 +68,50 @@ def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=False)))
 
 
+def identity_costs() -> list[list[str]]:
+    """Walk the identity endpoints once on a fresh local stack and read each request's cost."""
+    from devstack.process import running_stack
+    from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
+
+    rows: list[list[str]] = []
+    with running_stack(LOCAL_SCHEDULES="off") as stack:
+        api = stack.api
+
+        def measure(label: str, method: str, path: str, body: object = None, token: str | None = None) -> Any:
+            res = api(method, path, body, token=token)
+            rows.append(
+                [
+                    label,
+                    str(res.status),
+                    res.headers.get("x-local-dynamodb-calls", "?"),
+                    res.headers.get("x-local-dynamodb-rcu", "?"),
+                    res.headers.get("x-local-dynamodb-wcu", "?"),
+                    res.headers.get("x-local-dynamodb-ops", ""),
+                ]
+            )
+            return res
+
+        email, password = "bench.user@example.com", "Bench-passw0rd"
+        body = {"email": email, "password": password, "name": "Bench"}
+        measure("POST /auth/register", "POST", "/api/v1/auth/register", body)
+        login = measure("POST /auth/login", "POST", "/api/v1/auth/login", {"email": email, "password": password}).data
+        token = login["accessToken"]
+        measure("POST /auth/login (wrong password)", "POST", "/api/v1/auth/login", {"email": email, "password": "x1"})
+        measure("GET /auth/me", "GET", "/api/v1/auth/me", token=token)
+        measure("GET /auth/verify", "GET", "/api/v1/auth/verify", token=token)
+        measure("GET /auth/sessions", "GET", "/api/v1/auth/sessions", token=token)
+        refreshed = measure(
+            "POST /auth/refresh", "POST", "/api/v1/auth/refresh", {"refreshToken": login["refreshToken"]}
+        )
+        token = refreshed.data["accessToken"]
+        measure("PATCH /users/me", "PATCH", "/api/v1/users/me", {"name": "Bench User"}, token=token)
+        measure("POST /auth/forgot-password", "POST", "/api/v1/auth/forgot-password", {"email": email})
+        measure("POST /auth/logout", "POST", "/api/v1/auth/logout", token=token)
+        admin = api("POST", "/api/v1/auth/login", {"email": DEFAULT_ADMIN_EMAIL, "password": DEFAULT_ADMIN_PASSWORD})
+        measure("GET /users?limit=20 (admin)", "GET", "/api/v1/users?limit=20", token=admin.data["accessToken"])
+    return rows
+
+
 def main() -> int:
     rows = []
     for function in sorted(function_names()):
@@ -82,6 +130,11 @@ def main() -> int:
         f"Cold-start proxy: import time of each function module, fresh process, {RUNS} runs",
         ["function", "median ms", "min ms", "max ms", "modules", "heavy libraries loaded"],
         rows,
+    )
+    print_table(
+        "DynamoDB per request, identity endpoints (local stack over HTTP)",
+        ["request", "status", "calls", "RCU", "WCU", "operations"],
+        identity_costs(),
     )
     return 0
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
+from shared.schemas import ErrorEnvelope
 
 from devstack.lambda_runtime import load_module
-from shared.schemas import ErrorEnvelope
 from devstack.routes import function_code_dir, http_routes
 
 TITLE = "Platform API"

@@ -1,0 +1,346 @@
+"""Event source mappings, locally: SQS queues and DynamoDB streams polled and delivered to functions.
+
+SQS (``Events: {Type: SQS}``): ``ReceiveMessage`` with the event's ``BatchSize`` (gathering up to
+``MaximumBatchingWindowInSeconds``), the queue's visibility timeout (``LOCAL_VISIBILITY_TIMEOUT``
+overrides it), records shaped as Lambda sends them. After the invocation the poller deletes the
+records that succeeded: with ``ReportBatchItemFailures`` every record not in ``batchItemFailures``,
+otherwise all or nothing; an exception fails the whole batch. Failed records reappear after the
+visibility timeout, and moto's ``ReceiveMessage`` moves a message to the queue's DLQ once its
+receive count reached the redrive policy's ``maxReceiveCount`` (as SQS does).
+
+DynamoDB (``Events: {Type: DynamoDB}``): ``GetRecords`` from every shard of the stream, starting at
+``StartingPosition``, ``BatchSize`` records per invocation; a failed batch is retried (after a
+second) from the start, or with ``ReportBatchItemFailures`` from the lowest failed sequence number,
+up to ``MaximumRetryAttempts`` (-1 or absent: until it succeeds, as in AWS). ``FilterCriteria``,
+``BisectBatchOnFunctionError`` and failure destinations are not emulated.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.config import Config
+
+from devstack.events import sqs_event_from_messages, stream_record
+from devstack.stack import Stack
+
+Log = Callable[[str], None]
+
+_POLL_CONFIG = Config(read_timeout=30, retries={"max_attempts": 2})
+# botocore's account-based DynamoDB endpoints (<account>.streams-ddb...) are not routed by moto.
+_STREAMS_CONFIG = _POLL_CONFIG.merge(Config(account_id_endpoint_mode="disabled"))
+
+
+def _enabled(props: dict[str, Any]) -> bool:
+    return props.get("Enabled", True) not in (False, "false", "False")
+
+
+def failed_identifiers(result: Any, identifiers: list[str]) -> set[str]:
+    """Which records failed, from a ``ReportBatchItemFailures`` response (Lambda's rules: no or an
+    empty response is success; a malformed entry or an unknown identifier fails the whole batch)."""
+    if not isinstance(result, dict):
+        return set()
+    failures = result.get("batchItemFailures")
+    if not failures:
+        return set()
+    failed: set[str] = set()
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not identifier or identifier not in identifiers:
+            return set(identifiers)
+        failed.add(str(identifier))
+    return failed
+
+
+# ----------------------------------------------------------------------------------------- SQS
+
+
+@dataclass(frozen=True)
+class SqsSource:
+    function: str
+    event: str
+    queue: str  # logical id
+    queue_url: str
+    queue_arn: str
+    batch_size: int = 10
+    window_seconds: float = 0.0
+    report_failures: bool = False
+    enabled: bool = True
+    visibility_timeout: int | None = None  # None: the queue's own
+
+    def describe(self) -> str:
+        parts = [f"batch {self.batch_size}"]
+        if self.window_seconds:
+            parts.append(f"window {self.window_seconds:g}s")
+        if self.report_failures:
+            parts.append("partial failures")
+        if not self.enabled:
+            parts.append("DISABLED")
+        return ", ".join(parts)
+
+
+def sqs_sources(stack: Stack, visibility_timeout: int | None = None) -> list[SqsSource]:
+    found: list[SqsSource] = []
+    for function, spec in stack.functions.items():
+        for event_name, event in spec.events.items():
+            if event.get("Type") != "SQS":
+                continue
+            props = event.get("Properties") or {}
+            queue_ref = props.get("Queue")
+            if isinstance(queue_ref, dict) and "Fn::GetAtt" in queue_ref:
+                target = queue_ref["Fn::GetAtt"]
+                queue = str(target[0] if isinstance(target, list) else str(target).split(".")[0])
+            else:
+                queue = stack.resources.queue_by_arn(str(stack.intrinsics.resolve(queue_ref))) or ""
+            if queue not in stack.resources.queue_urls:
+                raise ValueError(f"{function}.{event_name}: queue {queue_ref!r} is not a queue of the template")
+            found.append(
+                SqsSource(
+                    function=function,
+                    event=event_name,
+                    queue=queue,
+                    queue_url=stack.resources.queue_urls[queue],
+                    queue_arn=stack.resources.queue_arns[queue],
+                    batch_size=int(props.get("BatchSize", 10)),
+                    window_seconds=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                    report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    enabled=_enabled(props),
+                    visibility_timeout=visibility_timeout,
+                )
+            )
+    return found
+
+
+class SqsPoller(threading.Thread):
+    def __init__(self, source: SqsSource, stack: Stack, stop: threading.Event, log: Log = print) -> None:
+        super().__init__(name=f"sqs-{source.function}-{source.event}", daemon=True)
+        self.source = source
+        self.stack = stack
+        self.stop = stop
+        self.log = log
+        self.sqs = _client("sqs", stack)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.poll_once(wait_seconds=1)
+            except Exception:
+                if self.stop.is_set():
+                    return
+                self.log(f"SQS {self.source.queue}: polling failed:\n{traceback.format_exc()}")
+                self.stop.wait(1)
+
+    def _receive(self, count: int, wait_seconds: int) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "QueueUrl": self.source.queue_url,
+            "MaxNumberOfMessages": max(1, min(10, count)),
+            "WaitTimeSeconds": wait_seconds,
+            "MessageSystemAttributeNames": ["All"],
+            "MessageAttributeNames": ["All"],
+        }
+        if self.source.visibility_timeout is not None:
+            kwargs["VisibilityTimeout"] = self.source.visibility_timeout
+        messages: list[dict[str, Any]] = self.sqs.receive_message(**kwargs).get("Messages", [])
+        return messages
+
+    def poll_once(self, wait_seconds: int = 0) -> int:
+        """Receive one batch (if any) and deliver it; returns the number of records delivered."""
+        source = self.source
+        messages = self._receive(source.batch_size, wait_seconds)
+        if not messages:
+            return 0
+        deadline = time.monotonic() + source.window_seconds
+        while len(messages) < source.batch_size and not self.stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            more = self._receive(source.batch_size - len(messages), max(0, min(20, int(remaining))))
+            if more:
+                messages.extend(more)
+            elif remaining < 1:
+                self.stop.wait(remaining)
+        self.deliver(messages)
+        return len(messages)
+
+    def deliver(self, messages: list[dict[str, Any]]) -> set[str]:
+        """Invoke the function with ``messages``, delete the successes; returns the failed ids."""
+        source = self.source
+        ids = [m["MessageId"] for m in messages]
+        started = time.monotonic()
+        try:
+            result = self.stack.invoker.invoke(source.function, sqs_event_from_messages(messages, source.queue_arn))
+            failed = failed_identifiers(result, ids) if source.report_failures else set()
+        except Exception:
+            self.log(f"SQS {source.queue} -> {source.function} raised:\n{traceback.format_exc()}")
+            failed = set(ids)
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for start in range(0, len(done), 10):
+            chunk = done[start : start + 10]
+            self.sqs.delete_message_batch(
+                QueueUrl=source.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
+            )
+        ms = (time.monotonic() - started) * 1000
+        self.log(f"SQS {source.queue} -> {source.function} {len(messages)} record(s), {len(failed)} failed {ms:.0f}ms")
+        return failed
+
+
+def _client(service: str, stack: Stack) -> Any:
+    import boto3
+
+    config = _STREAMS_CONFIG if service == "dynamodbstreams" else _POLL_CONFIG
+    return boto3.client(service, region_name=stack.resources.region, config=config)
+
+
+# ------------------------------------------------------------------------------------ DynamoDB
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    function: str
+    event: str
+    table: str  # logical id
+    stream_arn: str
+    batch_size: int = 100
+    starting_position: str = "LATEST"
+    report_failures: bool = False
+    max_retries: int = -1
+    enabled: bool = True
+
+    def describe(self) -> str:
+        parts = [f"batch {self.batch_size}", f"from {self.starting_position}"]
+        if self.report_failures:
+            parts.append("partial failures")
+        if self.max_retries >= 0:
+            parts.append(f"max {self.max_retries} retries")
+        if not self.enabled:
+            parts.append("DISABLED")
+        return ", ".join(parts)
+
+
+def stream_sources(stack: Stack) -> list[StreamSource]:
+    found: list[StreamSource] = []
+    for function, spec in stack.functions.items():
+        for event_name, event in spec.events.items():
+            if event.get("Type") != "DynamoDB":
+                continue
+            props = event.get("Properties") or {}
+            stream = props.get("Stream")
+            table = ""
+            if isinstance(stream, dict) and "Fn::GetAtt" in stream:
+                target = stream["Fn::GetAtt"]
+                table = str(target[0] if isinstance(target, list) else str(target).split(".")[0])
+            else:
+                arn = str(stack.intrinsics.resolve(stream))
+                table = next((name for name, value in stack.resources.stream_arns.items() if value == arn), "")
+            if table not in stack.resources.stream_arns:
+                raise ValueError(f"{function}.{event_name}: {stream!r} is not the stream of a table in the template")
+            found.append(
+                StreamSource(
+                    function=function,
+                    event=event_name,
+                    table=table,
+                    stream_arn=stack.resources.stream_arns[table],
+                    batch_size=int(props.get("BatchSize", 100)),
+                    starting_position=str(props.get("StartingPosition", "LATEST")),
+                    report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    max_retries=int(props.get("MaximumRetryAttempts", -1)),
+                    enabled=_enabled(props),
+                )
+            )
+    return found
+
+
+class StreamPoller(threading.Thread):
+    def __init__(
+        self,
+        source: StreamSource,
+        stack: Stack,
+        stop: threading.Event,
+        log: Log = print,
+        interval: float = 0.5,
+    ) -> None:
+        super().__init__(name=f"stream-{source.function}-{source.event}", daemon=True)
+        self.source = source
+        self.stack = stack
+        self.stop = stop
+        self.log = log
+        self.interval = interval
+        self.streams = _client("dynamodbstreams", stack)
+        self._iterators: dict[str, str] = {}
+        self._attempts: dict[str, int] = {}
+        # Take the LATEST position now, not at the first poll, so nothing written after start is lost.
+        self._shards()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                delivered = self.poll_once()
+            except Exception:
+                if self.stop.is_set():
+                    return
+                self.log(f"stream {self.source.table}: polling failed:\n{traceback.format_exc()}")
+                delivered = 0
+            if not delivered:
+                self.stop.wait(self.interval)
+
+    def _shards(self) -> list[str]:
+        description = self.streams.describe_stream(StreamArn=self.source.stream_arn)["StreamDescription"]
+        shards = [str(shard["ShardId"]) for shard in description.get("Shards", [])]
+        for shard in shards:
+            if shard not in self._iterators:
+                self._iterators[shard] = self._iterator(shard, self.source.starting_position)
+        return shards
+
+    def _iterator(self, shard: str, kind: str, sequence_number: str | None = None) -> str:
+        kwargs: dict[str, Any] = {"StreamArn": self.source.stream_arn, "ShardId": shard, "ShardIteratorType": kind}
+        if sequence_number is not None:
+            kwargs["SequenceNumber"] = sequence_number
+        return str(self.streams.get_shard_iterator(**kwargs)["ShardIterator"])
+
+    def poll_once(self) -> int:
+        """Deliver at most one batch per shard; returns the number of records delivered."""
+        return sum(self._poll_shard(shard) for shard in self._shards())
+
+    def _poll_shard(self, shard: str) -> int:
+        source = self.source
+        response = self.streams.get_records(ShardIterator=self._iterators[shard], Limit=source.batch_size)
+        records: list[dict[str, Any]] = response.get("Records", [])
+        if not records:
+            self._iterators[shard] = response["NextShardIterator"]
+            return 0
+        event = {"Records": [stream_record(record, source.stream_arn) for record in records]}
+        sequence_numbers = [str(record["dynamodb"]["SequenceNumber"]) for record in records]
+        started = time.monotonic()
+        retry_from: str | None = None
+        try:
+            result = self.stack.invoker.invoke(source.function, event)
+            if source.report_failures:
+                failed = failed_identifiers(result, sequence_numbers)
+                if failed:
+                    retry_from = min(failed, key=int)
+        except Exception:
+            self.log(f"stream {source.table} -> {source.function} raised:\n{traceback.format_exc()}")
+            retry_from = sequence_numbers[0]
+        ms = (time.monotonic() - started) * 1000
+        status = "ok" if retry_from is None else f"failed from {retry_from}"
+        self.log(f"stream {source.table} -> {source.function} {len(records)} record(s), {status} {ms:.0f}ms")
+        if retry_from is None:
+            self._iterators[shard] = response["NextShardIterator"]
+            self._attempts.pop(shard, None)
+            return len(records)
+        attempts = self._attempts.get(shard, 0) + 1
+        if 0 <= source.max_retries < attempts:
+            self.log(f"stream {source.table}: giving up on the batch after {attempts - 1} retries (records skipped)")
+            self._iterators[shard] = response["NextShardIterator"]
+            self._attempts.pop(shard, None)
+            return len(records)
+        self._attempts[shard] = attempts
+        self._iterators[shard] = self._iterator(shard, "AT_SEQUENCE_NUMBER", retry_from)
+        self.stop.wait(1)
+        return len(records)
