@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# The first interpreter that really runs (pyenv shims exist for versions that are not selected).
 PYTHON ?= $(shell for p in python3.13 /root/.pyenv/versions/3.13.0/bin/python3 python3; do \
-	command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+	$$p -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .venv-sam

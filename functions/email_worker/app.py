@@ -17,7 +17,9 @@ from shared.email.delivery import deliver
 from shared.messaging.email import EmailMessage
 from shared.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed is reported like any other (all ids in batchItemFailures)
+# rather than raised: the outcome for SQS is the same, without a function error per bad batch.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 _context: dict[str, LambdaContext | None] = {"current": None}
 
 

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from shared.identity import users
+from shared.security.passwords import reset_hasher
+from shared.settings import reset_settings
 
 from tests.support.api import PASSWORD, Account, Api
 from tests.support.aws import FakeAws, fake_aws
+from tests.support.clock import Clock
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """Set up first, torn down last: after monkeypatch restored the environment, forget the
+    settings (and the password hasher built from them) a test may have changed."""
+    yield
+    reset_settings()
+    reset_hasher()
 
 
 @pytest.fixture
@@ -21,6 +33,27 @@ def api(aws: FakeAws) -> Api:
 
 
 @pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Change settings through the environment, as a deployment would: ``configure(RATE_LOGIN_EMAIL="3/900")``."""
+
+    def apply(**env: str) -> None:
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        reset_settings()
+        reset_hasher()
+
+    return apply
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Freeze the rate limiter's clock, so that no window boundary falls inside a test."""
+    frozen = Clock()
+    monkeypatch.setattr("shared.data.ratelimit.epoch", frozen)
+    return frozen
+
+
+@pytest.fixture
 def customer(api: Api) -> Account:
     return api.register(name="Carla Customer")
 
@@ -31,3 +64,8 @@ def admin(api: Api) -> Account:
     res = api.login("admin@example.com")
     assert res.status == 200, res.body
     return Account(res.data["user"], res.data["accessToken"], res.data["refreshToken"], PASSWORD)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Powertools Metrics warns on every invocation that logged no metric; it is noise here.
+    config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish:UserWarning")

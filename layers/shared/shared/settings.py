@@ -118,7 +118,9 @@ def get_settings() -> Settings:
     try:
         return Settings.from_environ()
     except ValidationError as exc:
-        raise ConfigurationError(f"invalid settings: {exc.error_count()} error(s)") from exc
+        # Name the settings at fault (never their values, which may be secrets).
+        problems = [".".join(str(p) for p in e["loc"]).upper() or str(e["msg"]) for e in exc.errors()]
+        raise ConfigurationError(f"invalid settings: {', '.join(problems)}") from exc
 
 
 def reset_settings() -> None:

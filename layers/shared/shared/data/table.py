@@ -25,7 +25,7 @@ import os
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -90,6 +90,18 @@ class Item(Model):
     gsi2 = GSI2()
     gsi3 = GSI3()
 
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """One connection for every entity: they share the table, its keys and its indexes.
+
+        PynamoDB would otherwise give each subclass its own connection, each with its own
+        botocore session that loads and parses the DynamoDB service model again (tens of
+        milliseconds per entity class on a cold start).
+        """
+        if cls is not Item:
+            return Item._get_connection()
+        return super()._get_connection()
+
 
 def configure_table(table_name: str | None = None) -> None:
     """Point the models at a table (the local stack and tests call this; Lambda uses TABLE_NAME)."""
@@ -109,5 +121,7 @@ def _subclasses(cls: type) -> list[type]:
 
 
 def connection() -> Connection:
-    """A low-level connection for transactions (created per call; cheap, no I/O until used)."""
-    return Connection(region=Item.Meta.region)
+    """The low-level connection under the models, for transactions. Shared rather than created
+    per call: a new connection means a new botocore session and client, and the service model
+    parsed again, on every transaction."""
+    return Item._get_connection().connection

@@ -17,9 +17,9 @@ CONDITION_FAILED = "ConditionalCheckFailed"
 def transaction(client_request_token: str | None = None) -> Iterator[TransactWrite]:
     """Collect writes and commit them atomically when the block ends without error.
 
-    Raises :class:`TransactWriteError` when any condition fails; use :func:`failed_indexes`
-    to see which operations' conditions failed (in the order they were added, condition
-    checks first, then deletes, puts and updates as PynamoDB sends them).
+    Raises :class:`TransactWriteError` when any condition fails; use :func:`failed_conditions`
+    to see which operations' conditions failed: PynamoDB sends condition checks first, then
+    deletes, puts and updates, each group in the order it was added.
     """
     with TransactWrite(connection=connection(), client_request_token=client_request_token) as tx:
         yield tx

@@ -4,7 +4,8 @@
 exception handlers that render every failure in the error envelope: validation errors are
 **400** ``VALIDATION_ERROR`` with per-field messages (not Powertools' 422), malformed JSON is a
 400 ``INVALID_JSON``, unknown routes a 404, and anything unexpected a 500 without details.
-``serve()`` refuses oversized bodies with 413 before any parsing and adds security headers.
+``serve()`` refuses oversized bodies with 413 and bodies that are not JSON (forms, multipart,
+text) with 415 before any parsing, and adds security headers.
 Creating the app performs no I/O and reads no settings beyond optional CORS origins.
 """
 
@@ -99,6 +100,21 @@ def _body_size(event: dict[str, Any]) -> int:
     return len(body.encode())
 
 
+def _media_type(event: dict[str, Any]) -> str:
+    headers = event.get("headers") or {}
+    value = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), "")
+    return value.partition(";")[0].strip().lower()
+
+
+def _is_json_or_empty(event: dict[str, Any]) -> bool:
+    """Bodies are JSON (``application/json`` or ``*/*+json``; no content type is read as JSON).
+    Powertools would also parse forms and multipart into lists of strings, which no route wants."""
+    if not event.get("body"):
+        return True
+    media = _media_type(event)
+    return media in ("", "application/json") or media.endswith("+json")
+
+
 def _with_security_headers(result: dict[str, Any]) -> dict[str, Any]:
     headers = result.setdefault("headers", {}) or {}
     for name, value in SECURITY_HEADERS.items():
@@ -118,6 +134,9 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCon
     if _body_size(event) > limit:
         message = f"The request body exceeds {limit} bytes"
         return _with_security_headers(_raw(413, problem(413, "PAYLOAD_TOO_LARGE", message, rid)))
+    if not _is_json_or_empty(event):
+        message = "Send the body as application/json"
+        return _with_security_headers(_raw(415, problem(415, "UNSUPPORTED_MEDIA_TYPE", message, rid)))
     return _with_security_headers(app.resolve(event, context))
 
 

@@ -34,7 +34,11 @@ from shared.security.passwords import hash_password, needs_rehash, verify_passwo
 from shared.security.secrets import token_digest
 from shared.settings import RateLimit, get_settings
 
-INVALID_CREDENTIALS = Unauthenticated("Invalid email or password", code="INVALID_CREDENTIALS")
+
+def _invalid_credentials() -> Unauthenticated:
+    # A new instance per failure: re-raising one shared instance would chain every failure's
+    # traceback (and the frames holding the submitted passwords) onto it for the container's life.
+    return Unauthenticated("Invalid email or password", code="INVALID_CREDENTIALS")
 
 
 def _count(scope: str, key: str | None, rule: RateLimit) -> None:
@@ -133,7 +137,7 @@ def login(request: LoginRequest, client: ClientInfo) -> AuthResult:
         metrics.add_metric(name="LoginFailed", unit=MetricUnit.Count, value=1)
         _count("login-ip", client.ip, settings.rate_login_ip)
         _count("login-email", request.email, settings.rate_login_email)
-        raise INVALID_CREDENTIALS
+        raise _invalid_credentials()
     ensure_not_blocked(user)
     if user.status == "pending":
         raise Forbidden("Your seller account is pending approval", code="ACCOUNT_PENDING")
@@ -210,10 +214,16 @@ def revoke_session(principal: Principal, session_id: str) -> None:
 def change_password(principal: Principal, request: ChangePasswordRequest) -> int:
     """Change the password and end every other session. Returns how many were ended.
 
-    Raises :class:`InvalidInput` ``INVALID_CURRENT_PASSWORD``.
+    Wrong current passwords count like failed logins of the account (whoever holds a stolen
+    access token must not get an unlimited oracle for the password).
+
+    Raises :class:`InvalidInput` ``INVALID_CURRENT_PASSWORD``, :class:`RateLimited`.
     """
     user = principal.user
+    rule = get_settings().rate_login_email
+    _check_not_limited("login-email", user.email, rule)
     if not verify_password(user.password_hash, request.current_password):
+        _count("login-email", user.email, rule)
         raise InvalidInput(
             "Current password is incorrect",
             code="INVALID_CURRENT_PASSWORD",

@@ -111,20 +111,31 @@ def update_profile(
 
 
 def change_username(user: UserItem, new_username: str, at: str) -> None:
-    """Release the old username and claim the new one with the profile update, atomically."""
-    old = user.username
+    """Release the old username and claim the new one with the profile update, atomically.
+    A change of case only keeps the claim (usernames are unique case-insensitively).
+
+    Raises :class:`Conflict` ``USERNAME_TAKEN``.
+    """
+    old = user.username.lower() if user.username else None
+    new = new_username.lower()
+    claiming = old != new
+    releasing = old is not None and claiming
     try:
         with transaction() as tx:
-            unique.claim(tx, USERNAME, new_username.lower(), user.user_id)
-            if old and old.lower() != new_username.lower():
-                unique.release(tx, USERNAME, old.lower(), user.user_id)
+            if claiming:
+                unique.claim(tx, USERNAME, new, user.user_id)
+            if releasing and old is not None:
+                unique.release(tx, USERNAME, old, user.user_id)
             tx.update(
                 UserItem(user_pk(user.user_id), PROFILE_SK),
                 actions=[UserItem.username.set(new_username), UserItem.updated_at.set(at)],
                 condition=Item.pk.exists(),
             )
     except TransactWriteError as exc:
-        if failed_conditions(exc)[:1] == [True]:
+        # DynamoDB gets deletes before puts (PynamoDB's order), so the claim follows the release.
+        claim_at = 1 if releasing else 0
+        failed = failed_conditions(exc)
+        if claiming and len(failed) > claim_at and failed[claim_at]:
             raise Conflict("This username is already taken", code="USERNAME_TAKEN") from exc
         raise
 

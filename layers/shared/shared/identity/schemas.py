@@ -12,15 +12,17 @@ from shared.schemas import ApiModel, StrictInput
 Role = Literal["customer", "seller", "admin"]
 Status = Literal["pending", "approved", "rejected", "suspended"]
 
-_EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-_USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,30}$")
+# Applied with fullmatch: an anchored ``^...$`` would let a trailing newline through.
+_EMAIL_RE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_USERNAME_RE = re.compile(r"[A-Za-z0-9_]{3,30}")
+_URL_RE = re.compile(r"https?://[^\s/$.?#]\S*", re.IGNORECASE)
 
 
 def normalize_email(value: str) -> str:
     email = value.strip().lower()
     if not 5 <= len(email) <= 255:
         raise ValueError("Email must be between 5 and 255 characters")
-    if not _EMAIL_RE.match(email):
+    if not _EMAIL_RE.fullmatch(email):
         raise ValueError("Please provide a valid email address")
     return email
 
@@ -41,13 +43,13 @@ def check_name(value: str) -> str:
 
 
 def check_username(value: str) -> str:
-    if not _USERNAME_RE.match(value):
+    if not _USERNAME_RE.fullmatch(value):
         raise ValueError("Username must be 3-30 letters, digits or underscores")
     return value
 
 
 def check_url(value: str) -> str:
-    if len(value) > 2048 or not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+    if len(value) > 2048 or not _URL_RE.fullmatch(value):
         raise ValueError("Must be a valid http(s) URL")
     return value
 

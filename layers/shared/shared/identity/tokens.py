@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from shared.ids import new_secret
 
-_PART = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_PART = re.compile(r"[A-Za-z0-9_-]{1,128}")  # used with fullmatch (``$`` would allow a trailing newline)
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def new_refresh_token(user_id: str, session_id: str) -> str:
 
 def parse_refresh_token(raw: str) -> RefreshToken | None:
     parts = raw.split(".")
-    if len(parts) != 3 or not all(_PART.match(part) for part in parts):
+    if len(parts) != 3 or not all(_PART.fullmatch(part) for part in parts):
         return None
     return RefreshToken(user_id=parts[0], session_id=parts[1], raw=raw)
 
@@ -42,6 +42,6 @@ def new_user_token(user_id: str) -> str:
 def token_owner(raw: str) -> str | None:
     """The user id a reset/verify token names, or None when it is not of our shape."""
     parts = raw.split(".")
-    if len(parts) != 2 or not all(_PART.match(part) for part in parts):
+    if len(parts) != 2 or not all(_PART.fullmatch(part) for part in parts):
         return None
     return parts[0]

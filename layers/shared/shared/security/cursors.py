@@ -43,7 +43,8 @@ def decode_cursor(cursor: str | None, scope: str) -> dict[str, Any] | None:
         return None
     invalid = InvalidInput("The cursor is invalid", code="INVALID_CURSOR", errors={"cursor": ["is invalid"]})
     payload, _, mac = cursor.partition(".")
-    if not payload or not mac or not hmac.compare_digest(mac, _mac(scope, payload)):
+    # Compared as bytes: compare_digest refuses non-ASCII str, and the cursor is caller input.
+    if not payload or not mac or not hmac.compare_digest(mac.encode(), _mac(scope, payload).encode()):
         raise invalid
     try:
         position = json.loads(_unb64(payload))
