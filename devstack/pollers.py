@@ -36,6 +36,14 @@ _POLL_CONFIG = Config(read_timeout=30, retries={"max_attempts": 2})
 _STREAMS_CONFIG = _POLL_CONFIG.merge(Config(account_id_endpoint_mode="disabled"))
 
 
+def _getatt_resource(ref: Any) -> str | None:
+    """The logical id in ``!GetAtt Resource.Attribute``, or None for any other reference."""
+    if isinstance(ref, dict) and "Fn::GetAtt" in ref:
+        target = ref["Fn::GetAtt"]
+        return str(target[0] if isinstance(target, list) else str(target).split(".")[0])
+    return None
+
+
 def _enabled(props: dict[str, Any]) -> bool:
     return props.get("Enabled", True) not in (False, "false", "False")
 
@@ -92,11 +100,9 @@ def sqs_sources(stack: Stack, visibility_timeout: int | None = None) -> list[Sqs
                 continue
             props = event.get("Properties") or {}
             queue_ref = props.get("Queue")
-            if isinstance(queue_ref, dict) and "Fn::GetAtt" in queue_ref:
-                target = queue_ref["Fn::GetAtt"]
-                queue = str(target[0] if isinstance(target, list) else str(target).split(".")[0])
-            else:
-                queue = stack.resources.queue_by_arn(str(stack.intrinsics.resolve(queue_ref))) or ""
+            queue = _getatt_resource(queue_ref) or (
+                stack.resources.queue_by_arn(str(stack.intrinsics.resolve(queue_ref))) or ""
+            )
             if queue not in stack.resources.queue_urls:
                 raise ValueError(f"{function}.{event_name}: queue {queue_ref!r} is not a queue of the template")
             found.append(
@@ -231,11 +237,8 @@ def stream_sources(stack: Stack) -> list[StreamSource]:
                 continue
             props = event.get("Properties") or {}
             stream = props.get("Stream")
-            table = ""
-            if isinstance(stream, dict) and "Fn::GetAtt" in stream:
-                target = stream["Fn::GetAtt"]
-                table = str(target[0] if isinstance(target, list) else str(target).split(".")[0])
-            else:
+            table = _getatt_resource(stream)
+            if not table:
                 arn = str(stack.intrinsics.resolve(stream))
                 table = next((name for name, value in stack.resources.stream_arns.items() if value == arn), "")
             if table not in stack.resources.stream_arns:

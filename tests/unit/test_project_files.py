@@ -93,3 +93,17 @@ def test_there_is_a_sample_event_for_every_route_and_queue() -> None:
             if event["Type"] == "SQS":
                 folder = ROOT / "events" / Path(function_code_dir(function)).name
                 assert list(folder.glob("sqs_*.json")), function
+
+
+def test_every_email_template_name_has_a_subject_and_both_bodies() -> None:
+    from typing import get_args
+
+    from shared.email.render import SUBJECTS
+    from shared.messaging.email import Template
+
+    folder = ROOT / "layers/shared/shared/email/templates"
+    names = set(get_args(Template))
+    assert names == set(SUBJECTS)
+    for name in names:
+        assert (folder / f"{name}.html.j2").exists(), name
+        assert (folder / f"{name}.txt.j2").exists(), name

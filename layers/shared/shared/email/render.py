@@ -17,12 +17,6 @@ SUBJECTS: dict[str, str] = {
     "verify_email": "Confirm your email address",
     "password_reset": "Password Reset Request",
     "password_changed": "Your password was changed",
-    "seller_approved": "Your Seller Account Has Been Approved!",
-    "seller_rejected": "Seller Account Application Update",
-    "order_confirmation": "Order Confirmation - {{ orderNumber }}",
-    "order_shipped": "Your Order Has Shipped - {{ orderNumber }}",
-    "order_cancelled": "Your Order Was Cancelled - {{ orderNumber }}",
-    "order_refunded": "Your Order Was Refunded - {{ orderNumber }}",
 }
 
 

@@ -41,8 +41,8 @@ def principal(app: APIGatewayHttpResolver, *roles: str) -> Principal:
 
 
 def client_info(app: APIGatewayHttpResolver) -> ClientInfo:
-    http = app.current_event.request_context.http
-    return ClientInfo(ip=http.source_ip or None, user_agent=http.user_agent or None)
+    http = (app.current_event.raw_event.get("requestContext") or {}).get("http") or {}
+    return ClientInfo(ip=http.get("sourceIp") or None, user_agent=http.get("userAgent") or None)
 
 
 def access_cookie(token: str, max_age: int) -> Cookie:

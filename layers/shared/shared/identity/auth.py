@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -167,18 +168,23 @@ def refresh(raw_token: str) -> TokenPair:
         raise invalid
     presented = token_digest(token.raw)
     new_token = new_refresh_token(user.user_id, session.session_id)
-    if not hmac.compare_digest(presented, session.refresh_hash) or not repository.rotate_refresh(
-        user.user_id, session.session_id, presented, token_digest(new_token), current
-    ):
-        repository.delete_session(user.user_id, session.session_id)
-        metrics.add_metric(name="RefreshTokenReuse", unit=MetricUnit.Count, value=1)
-        logger.warning("refresh token reuse; session revoked", extra={"user_id": user.user_id})
-        raise Unauthenticated(
-            "This refresh token was already used; the session has been revoked", code="REFRESH_TOKEN_REUSED"
-        )
+    if not hmac.compare_digest(presented, session.refresh_hash):
+        _revoke_reused(session)
     ensure_not_blocked(user)
+    if not repository.rotate_refresh(user.user_id, session.session_id, presented, token_digest(new_token), current):
+        _revoke_reused(session)
     access_token, expires_in = issue_access_token(user.user_id, session.session_id, user.role)
     return TokenPair(access_token=access_token, refresh_token=new_token, expires_in=expires_in)
+
+
+def _revoke_reused(session: SessionItem) -> NoReturn:
+    """A refresh token that is not the session's current one (replayed, stolen or raced) ends it."""
+    repository.delete_session(session.user_id, session.session_id)
+    metrics.add_metric(name="RefreshTokenReuse", unit=MetricUnit.Count, value=1)
+    logger.warning("refresh token reuse; session revoked", extra={"user_id": session.user_id})
+    raise Unauthenticated(
+        "This refresh token was already used; the session has been revoked", code="REFRESH_TOKEN_REUSED"
+    )
 
 
 def logout(principal: Principal) -> None:

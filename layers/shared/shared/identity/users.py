@@ -7,8 +7,17 @@ from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.identity import repository
 from shared.identity.models import UserItem
 from shared.identity.principal import Principal
-from shared.identity.schemas import AdminUpdateUserRequest, Role, Status, UpdateProfileRequest, UserOut
+from shared.identity.schemas import (
+    AdminUpdateUserRequest,
+    Role,
+    Status,
+    UpdateProfileRequest,
+    UserOut,
+    check_password,
+    normalize_email,
+)
 from shared.identity.views import user_out
+from shared.ids import new_id
 from shared.schemas import ItemsPage
 from shared.security.cursors import decode_cursor, encode_cursor
 from shared.security.passwords import hash_password
@@ -22,6 +31,11 @@ def update_profile(principal: Principal, request: UpdateProfileRequest) -> UserO
     fields = request.model_fields_set
     if not fields:
         raise InvalidInput("Nothing to update", errors={"body": ["provide name, username or avatarUrl"]})
+    cleared: dict[str, list[str]] = {
+        name: ["cannot be null"] for name in ("name", "username") if name in fields and getattr(request, name) is None
+    }
+    if cleared:
+        raise InvalidInput(errors=cleared)
     at = now_iso()
     user = principal.user
     if "username" in fields and request.username and request.username != user.username:
@@ -82,8 +96,6 @@ def ensure_admin(email: str, password: str, name: str = "Administrator") -> User
 
     Used by ``make create-admin`` and, in local mode, at stack start (idempotent).
     """
-    from shared.identity.schemas import check_password, normalize_email
-
     email = normalize_email(email)
     check_password(password)
     at = now_iso()
@@ -91,8 +103,6 @@ def ensure_admin(email: str, password: str, name: str = "Administrator") -> User
     if existing is not None:
         repository.set_password(existing.user_id, hash_password(password), at)
         return user_out(repository.set_role_status(existing, at, "admin", "approved"))
-    from shared.ids import new_id
-
     user_id = new_id()
     user = UserItem.new(
         user_id,

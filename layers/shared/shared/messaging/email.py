@@ -15,18 +15,9 @@ from pydantic import BaseModel, Field
 from shared.messaging.clients import client
 from shared.settings import ConfigurationError, get_settings
 
-Template = Literal[
-    "welcome",
-    "verify_email",
-    "password_reset",
-    "password_changed",
-    "seller_approved",
-    "seller_rejected",
-    "order_confirmation",
-    "order_shipped",
-    "order_cancelled",
-    "order_refunded",
-]
+# Every name here has ``<name>.html.j2`` and ``<name>.txt.j2`` under shared/email/templates and a
+# subject in shared/email/render.py (tests/unit/test_project_files.py checks it).
+Template = Literal["welcome", "verify_email", "password_reset", "password_changed"]
 
 
 class EmailMessage(BaseModel):

@@ -1,0 +1,194 @@
+"""Log redaction: no password, token, secret or cookie reaches a log line."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel
+from shared.observability import REDACTED, RedactingFormatter, logger, redact
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMXVzZXIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+def test_secret_looking_keys_are_masked_at_any_depth() -> None:
+    record = {
+        "password": "hunter2",
+        "newPassword": "hunter3",
+        "refreshToken": "01u.01s.secret",
+        "headers": {"Authorization": "Bearer abc", "Cookie": "access_token=x", "X-Api-Key": "k"},
+        "items": [{"client_secret": "s"}, {"passwd": "p"}],
+        "user": {"email": "ann@example.com", "name": "Ann"},
+        "count": 3,
+    }
+
+    masked = redact(record)
+
+    assert masked["password"] == masked["newPassword"] == masked["refreshToken"] == REDACTED
+    assert masked["headers"] == {"Authorization": REDACTED, "Cookie": REDACTED, "X-Api-Key": REDACTED}
+    assert masked["items"] == [{"client_secret": REDACTED}, {"passwd": REDACTED}]
+    assert masked["user"] == {"email": "ann@example.com", "name": "Ann"}
+    assert masked["count"] == 3
+
+
+def test_bearer_tokens_and_jwts_are_cut_out_of_strings() -> None:
+    assert redact("header was Bearer abc.def-ghi") == f"header was Bearer {REDACTED}"
+    assert redact(f"token {JWT} seen") == f"token {REDACTED} seen"
+    assert redact(["plain", f"x{JWT}"]) == ["plain", f"x{REDACTED}"]
+
+
+def test_input_is_not_modified() -> None:
+    record = {"password": "hunter2"}
+
+    redact(record)
+
+    assert record == {"password": "hunter2"}
+
+
+secret_keys = st.sampled_from(
+    [
+        "password",
+        "Password",
+        "accessToken",
+        "refresh_token",
+        "secret",
+        "authorization",
+        "cookie",
+        "apiKey",
+        "api-key",
+        "signature",
+        "resetToken",
+    ]
+)
+
+
+def nest(inner: Any, depth: int) -> Any:
+    for n in range(depth):
+        inner = {f"level{n}": [inner]} if n % 2 else {f"level{n}": inner}
+    return inner
+
+
+@given(key=secret_keys, value=st.text(max_size=30) | st.integers() | st.none(), depth=st.integers(0, 4))
+def test_secret_values_never_survive(key: str, value: object, depth: int) -> None:
+    record = nest({key: value, "kept": "visible"}, depth)
+
+    assert redact(record) == nest({key: REDACTED, "kept": "visible"}, depth)
+
+
+def test_models_passed_to_the_logger_are_masked() -> None:
+    class Body(BaseModel):
+        email: str
+        password: str
+
+    assert redact({"body": Body(email="a@b.co", password="hunter2")}) == {
+        "body": {"email": "a@b.co", "password": REDACTED}
+    }
+
+
+def test_log_lines_are_masked() -> None:
+    # Given the shared logger writing to a buffer
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        # When code logs a request body and headers carelessly
+        logger.warning(
+            "login attempt",
+            extra={
+                "body": {"email": "ann@example.com", "password": "hunter2-Secret"},
+                "headers": {"authorization": f"Bearer {JWT}"},
+                "refreshToken": "01u.01s.topsecret",
+                "note": f"got {JWT}",
+            },
+        )
+        logger.warning({"password": "hunter3-Secret", "msg": "dict message"})
+    finally:
+        logger.removeHandler(handler)
+
+    # Then every line is JSON and no secret is in it
+    output = buffer.getvalue()
+    lines = [json.loads(line) for line in output.splitlines()]
+    assert len(lines) == 2
+    for secret in ("hunter2-Secret", "hunter3-Secret", "topsecret", JWT):
+        assert secret not in output
+    assert lines[0]["body"] == {"email": "ann@example.com", "password": REDACTED}
+    assert lines[0]["headers"] == {"authorization": REDACTED}
+    assert lines[0]["refreshToken"] == REDACTED
+    assert lines[0]["note"] == f"got {REDACTED}"
+    assert lines[1]["message"] == {"password": REDACTED, "msg": "dict message"}
+
+
+def test_exceptions_in_log_lines_are_masked() -> None:
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(RedactingFormatter())
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError(f"bad token {JWT}")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+
+    line = json.loads(buffer.getvalue().splitlines()[0])
+    assert JWT not in buffer.getvalue()
+    assert REDACTED in line["exception"]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ('{"email": "a@b.co", "password": "hun\\"ter2", "n": 1}', '{"email": "a@b.co", "password": "***", "n": 1}'),
+        ("{'refreshToken': 'a.b.c', 'n': 1}", "{'refreshToken': '***', 'n': 1}"),
+        (
+            "https://app.test/reset-password?token=01u.s3c-_x&lang=en",
+            "https://app.test/reset-password?token=***&lang=en",
+        ),
+        ("LoginRequest(email='a@b.co', password='hunter2')", "LoginRequest(email='a@b.co', password='***')"),
+        ("a=1&client_secret=xyz", "a=1&client_secret=***"),
+        (f"prefix{JWT}", f"prefix{REDACTED}"),
+    ],
+)
+def test_secrets_inside_text_are_masked(text: str, masked: str) -> None:
+    assert redact(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the password is too short", "passwordless", '"note": "token"', "v1.2.3", "file.tar.gz", "email=a@b.co"],
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_logged_api_gateway_event_is_masked() -> None:
+    # An HTTP API event as Powertools logs it with log_event=True: the body is a JSON string
+    event = {
+        "headers": {"authorization": f"Bearer {JWT}", "content-type": "application/json"},
+        "cookies": [f"access_token={JWT}"],
+        "body": '{"email": "ann@example.com", "password": "hunter2-Secret", "name": "Ann"}',
+        "rawQueryString": "token=01user.s3cret",
+    }
+
+    masked = json.dumps(redact({"message": event}))
+
+    for secret in ("hunter2-Secret", JWT, "s3cret"):
+        assert secret not in masked
+    assert "ann@example.com" in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["eyJ" * 30_000, "a." * 50_000, '"note":' * 20_000, "password" * 20_000, '"password": "' + "\\\\" * 50_000],
+)
+def test_hostile_text_without_secrets_passes_through(text: str) -> None:
+    # These defeat backtracking patterns (a pattern that is not linear would hang here for
+    # minutes; speed itself is measured by `make bench`, not asserted in tests).
+    assert redact(text) == text
