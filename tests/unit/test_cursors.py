@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,15 @@ def test_cursor_is_url_safe_and_reveals_no_key_names_in_clear() -> None:
     assert cursor is not None
     assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
     assert "USER#" not in cursor
+    # Then neither does its decoded form: the position is encrypted, not just encoded
+    payload = cursor.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"USER#" not in decoded
+    assert b"PK" not in decoded
+
+
+def test_the_same_position_gives_a_different_cursor_each_time() -> None:
+    assert encode_cursor(POSITION, SCOPE) != encode_cursor(POSITION, SCOPE)
 
 
 def test_no_position_no_cursor() -> None:

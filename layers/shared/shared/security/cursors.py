@@ -1,8 +1,10 @@
 """Opaque, tamper-evident pagination cursors.
 
-A cursor is ``base64url(json(position)) + "." + base64url(hmac)``, the HMAC taken over the
-listing's scope as well, so a cursor from one listing (or one user's listing) is refused by
-another, and any edit is detected.
+A cursor is ``base64url(nonce + ciphertext) + "." + base64url(tag)``: the position (a DynamoDB
+key) is encrypted with an HMAC-SHA256 keystream (counter mode, random nonce), so clients see no
+key names or values, and authenticated by an HMAC over the listing's scope, nonce and ciphertext
+(encrypt-then-MAC), so any edit is detected and a cursor from one listing (or one user's listing)
+is refused by another. Both keys are derived from the signing key.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from typing import Any
 
 from shared.errors import InvalidInput
@@ -25,15 +28,29 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+_NONCE_BYTES = 12
+
+
 def _mac(scope: str, payload: str) -> str:
-    digest = hmac.new(derived_key("cursor"), f"{scope}|{payload}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(derived_key("cursor-mac"), f"{scope}|{payload}".encode(), hashlib.sha256).digest()
     return _b64(digest[:18])
+
+
+def _keystream_xor(nonce: bytes, data: bytes) -> bytes:
+    key = derived_key("cursor-enc")
+    stream = b"".join(
+        hmac.new(key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest()
+        for counter in range((len(data) + 31) // 32)
+    )
+    return bytes(a ^ b for a, b in zip(data, stream, strict=False))
 
 
 def encode_cursor(position: dict[str, Any] | None, scope: str) -> str | None:
     if not position:
         return None
-    payload = _b64(json.dumps(position, separators=(",", ":"), sort_keys=True).encode())
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    plain = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+    payload = _b64(nonce + _keystream_xor(nonce, plain))
     return f"{payload}.{_mac(scope, payload)}"
 
 
@@ -47,7 +64,8 @@ def decode_cursor(cursor: str | None, scope: str) -> dict[str, Any] | None:
     if not payload or not mac or not hmac.compare_digest(mac.encode(), _mac(scope, payload).encode()):
         raise invalid
     try:
-        position = json.loads(_unb64(payload))
+        sealed = _unb64(payload)
+        position = json.loads(_keystream_xor(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]))
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid from exc
     if not isinstance(position, dict):
