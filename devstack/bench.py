@@ -5,6 +5,7 @@
 2. DynamoDB calls and consumed capacity per request of the identity endpoints, measured through
    the local stack over HTTP (its ``x-local-dynamodb-*`` response headers). moto reports no
    capacity for transactions, so their units show as 0 there; the call counts are exact.
+3. One section per system from ``devstack/bench_<system>.py`` (``section()`` returns tables).
 """
 
 from __future__ import annotations
@@ -136,7 +137,21 @@ def main() -> int:
         ["request", "status", "calls", "RCU", "WCU", "operations"],
         identity_costs(),
     )
+    for module in _section_modules():
+        for title, header, table_rows in module.section():
+            print_table(title, header, table_rows)
     return 0
+
+
+def _section_modules() -> list[Any]:
+    """Each system adds ``devstack/bench_<system>.py`` with ``section() -> [(title, header, rows)]``."""
+    import importlib
+    import pkgutil
+
+    import devstack
+
+    names = sorted(info.name for info in pkgutil.iter_modules(devstack.__path__) if info.name.startswith("bench_"))
+    return [importlib.import_module(f"devstack.{name}") for name in names]
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ INDEX_KEYS: dict[str | None, tuple[str, ...]] = {
     "GSI1": (*TABLE_KEYS, "GSI1PK", "GSI1SK"),
     "GSI2": (*TABLE_KEYS, "GSI2PK", "GSI2SK"),
     "GSI3": (*TABLE_KEYS, "GSI3PK", "GSI3SK"),
+    "GSI4": (*TABLE_KEYS, "GSI4PK", "GSI4SK"),
+    "GSI5": (*TABLE_KEYS, "GSI5PK", "GSI5SK"),
+    "GSI6": (*TABLE_KEYS, "GSI6PK", "GSI6SK"),
 }
 
 

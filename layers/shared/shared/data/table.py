@@ -10,7 +10,7 @@ Table layout (physical attribute names):
 ``PK`` / ``SK``        primary key, strings, overloaded per entity
 ``GSI1PK``/``GSI1SK``  index ``GSI1`` (projection ALL)
 ``GSI2PK``/``GSI2SK``  index ``GSI2`` (projection ALL)
-``GSI3PK``/``GSI3SK``  index ``GSI3`` (projection ALL)
+``GSI3PK``/``GSI3SK``  index ``GSI3`` (projection ALL); likewise ``GSI4``..``GSI6``
 ``type``               discriminator: which entity an item is
 ``ttl``                epoch seconds; DynamoDB deletes the item some time after it
 ====================  ==============================================================
@@ -68,6 +68,33 @@ class GSI3(_GSI):
     gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
 
 
+class GSI4(_GSI):
+    class Meta:
+        index_name = "GSI4"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True, attr_name="GSI4PK")
+    gsi4sk = UnicodeAttribute(range_key=True, attr_name="GSI4SK")
+
+
+class GSI5(_GSI):
+    class Meta:
+        index_name = "GSI5"
+        projection = AllProjection()
+
+    gsi5pk = UnicodeAttribute(hash_key=True, attr_name="GSI5PK")
+    gsi5sk = UnicodeAttribute(range_key=True, attr_name="GSI5SK")
+
+
+class GSI6(_GSI):
+    class Meta:
+        index_name = "GSI6"
+        projection = AllProjection()
+
+    gsi6pk = UnicodeAttribute(hash_key=True, attr_name="GSI6PK")
+    gsi6sk = UnicodeAttribute(range_key=True, attr_name="GSI6SK")
+
+
 class Item(Model):
     """Base of every entity in the table. Importing it opens no connection."""
 
@@ -83,12 +110,21 @@ class Item(Model):
     gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
     gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
     gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
+    gsi4pk = UnicodeAttribute(null=True, attr_name="GSI4PK")
+    gsi4sk = UnicodeAttribute(null=True, attr_name="GSI4SK")
+    gsi5pk = UnicodeAttribute(null=True, attr_name="GSI5PK")
+    gsi5sk = UnicodeAttribute(null=True, attr_name="GSI5SK")
+    gsi6pk = UnicodeAttribute(null=True, attr_name="GSI6PK")
+    gsi6sk = UnicodeAttribute(null=True, attr_name="GSI6SK")
     item_type = DiscriminatorAttribute(attr_name="type")
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
     gsi1 = GSI1()
     gsi2 = GSI2()
     gsi3 = GSI3()
+    gsi4 = GSI4()
+    gsi5 = GSI5()
+    gsi6 = GSI6()
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
