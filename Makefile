@@ -45,7 +45,7 @@ cfn-lint: venv ## Lint template.yaml
 	$(BIN)/cfn-lint template.yaml
 
 pytest: venv ## Unit, integration and e2e tests
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 openapi: venv ## Regenerate openapi.json from every function's resolver
 	$(BIN)/python -m devstack.openapi --write openapi.json

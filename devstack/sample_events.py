@@ -33,6 +33,24 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/auth/verify-email": {"token": "user-id.secret"},
     "PATCH /api/v1/users/me": {"name": "Renamed Customer"},
     "PATCH /api/v1/users/{userId}": {"status": "suspended"},
+    "POST /api/v1/game/new": {"clientSeed": "my-lucky-seed"},
+    "POST /api/v1/products": {
+        "name": "Blue Ceramic Coffee Mug",
+        "description": "A 350 ml ceramic mug, dishwasher safe.",
+        "shortDescription": "Ceramic coffee mug, 350 ml",
+        "price": 1499,
+        "stockQuantity": 25,
+        "tags": ["kitchen", "mugs"],
+        "status": "active",
+    },
+    "PATCH /api/v1/products/{productId}": {"price": 1299, "stockQuantity": 30},
+    "POST /api/v1/products/{productId}/reviews": {"rating": 5, "title": "Great mug", "comment": "Keeps coffee warm."},
+    "PATCH /api/v1/products/{productId}/reviews/{reviewId}": {"rating": 4},
+    "POST /api/v1/categories": {"name": "Electronics", "description": "Phones, laptops and more"},
+    "PATCH /api/v1/categories/{categoryId}": {"name": "Consumer Electronics"},
+    "PATCH /api/v1/sellers/me": {"storeName": "Owl Books", "description": "Second-hand books"},
+    "POST /api/v1/admin/sellers/{sellerId}/reject": {"reason": "Incomplete tax details"},
+    "POST /api/v1/uploads": {"purpose": "avatar", "contentType": "image/png", "contentLength": 20480},
 }
 PUBLIC = {
     "GET /health",
@@ -42,6 +60,9 @@ PUBLIC = {
     "POST /api/v1/auth/forgot-password",
     "POST /api/v1/auth/reset-password",
     "POST /api/v1/auth/verify-email",
+    "GET /api/v1/categories",
+    "GET /api/v1/categories/{categoryId}",
+    "GET /api/v1/sellers/{sellerId}",
 }
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {
     "EmailQueue": [

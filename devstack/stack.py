@@ -499,6 +499,25 @@ def use_local_aws(endpoint_url: str | None, region: str = LOCAL_REGION) -> None:
     os.environ["AWS_DEFAULT_REGION"] = region
 
 
+def apply_bucket_policies(template: dict[str, Any], intrinsics: Intrinsics, region: str = LOCAL_REGION) -> None:
+    """Put each ``AWS::S3::BucketPolicy`` of the template on its bucket (e.g. public-read prefixes).
+
+    Statements conditioned on ``aws:SecureTransport`` are left out: the local endpoint is plain
+    HTTP, so a TLS-only deny would refuse every local request.
+    """
+    s3 = aws_client("s3", region)
+    for resource in resources_of_type("AWS::S3::BucketPolicy", template).values():
+        props = intrinsics.resolve(resource["Properties"])
+        document = dict(props["PolicyDocument"])
+        document["Statement"] = [
+            statement
+            for statement in document.get("Statement", [])
+            if "aws:SecureTransport" not in json.dumps(statement.get("Condition", {}))
+        ]
+        document.setdefault("Version", "2012-10-17")
+        s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(document))
+
+
 def build_stack(
     template: dict[str, Any],
     *,
@@ -510,6 +529,7 @@ def build_stack(
     """Create the template's resources, resolve every function's environment, verify SES senders."""
     resources = create_resources(template, stack_name=stack_name, region=region)
     intrinsics = Intrinsics(template, resources)
+    apply_bucket_policies(template, intrinsics, region)
     functions = function_specs(template, intrinsics, port=port, caller_env=caller_env)
     stack = Stack(template, resources, intrinsics, functions, Invoker(functions))
     senders = stack.email_senders()

@@ -60,7 +60,18 @@ def test_sample_event_as_is(api: Api, sample: Path) -> None:
         assert len(api.outbox) == len(event["Records"])
         return
     res = api.response(result)
-    status, code = EXPECTED.get(name, (401, "INVALID_TOKEN") if "authorization" in event["headers"] else (200, None))
+    if name not in EXPECTED and (
+        "authorization" not in event["headers"] or sample.parent.name not in ("auth", "users")
+    ):
+        # A sample with placeholder ids (or a placeholder token outside identity, where body
+        # validation may answer before authentication): a clear answer, never a server error
+        assert res.status < 500, res.body
+        if res.body["success"]:
+            assert res.body["meta"]["requestId"] == event["requestContext"]["requestId"]
+        else:
+            assert res.error["requestId"] == event["requestContext"]["requestId"]
+        return
+    status, code = EXPECTED.get(name, (401, "INVALID_TOKEN"))
     if code:
         assert_problem(res, status, code)
     else:
@@ -72,7 +83,8 @@ def test_sample_event_as_is(api: Api, sample: Path) -> None:
 @pytest.mark.skipif(not SAMPLES, reason="no sample events in events/")
 @pytest.mark.parametrize(
     "sample",
-    [s for s in SAMPLES if "authorization" in (load(s).get("headers") or {})],
+    # Identity's samples; each system's own tests cover its samples with real ids.
+    [s for s in SAMPLES if s.parent.name in ("auth", "users") and "authorization" in (load(s).get("headers") or {})],
     ids=lambda p: f"{p.parent.name}/{p.name}",
 )
 def test_authenticated_sample_with_a_real_token(api: Api, admin: Account, sample: Path) -> None:

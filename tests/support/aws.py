@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from shared.commerce.uploads.storage import reset_storage
 from shared.data.table import configure_table
 from shared.email.delivery import reset_delivery
 from shared.messaging.clients import reset_clients
@@ -44,6 +45,7 @@ class FakeAws:
 def _reset_caches() -> None:
     reset_settings()
     reset_clients()
+    reset_storage()
     reset_delivery()
     reset_hasher()
     configure_table(os.environ["TABLE_NAME"])

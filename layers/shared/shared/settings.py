@@ -35,6 +35,7 @@ class Settings(BaseModel):
     aws_region: str = "us-east-1"
     email_queue_url: str = ""
     uploads_bucket: str = ""
+    uploads_public_base_url: str = ""
 
     jwt_secret_id: str = ""
     jwt_secret: str = Field(default="", repr=False)
@@ -63,6 +64,9 @@ class Settings(BaseModel):
     email_from: str = "no-reply@example.com"
     company_name: str = "Platform"
     support_email: str = "support@example.com"
+
+    blackjack_dealer_hits_soft_17: bool = False
+    leaderboard_min_games: int = Field(default=5, ge=1)
 
     @field_validator("cors_allow_origins", mode="before")
     @classmethod

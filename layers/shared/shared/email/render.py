@@ -17,6 +17,8 @@ SUBJECTS: dict[str, str] = {
     "verify_email": "Confirm your email address",
     "password_reset": "Password Reset Request",
     "password_changed": "Your password was changed",
+    "seller_approved": "Your Seller Account Has Been Approved!",
+    "seller_rejected": "Seller Account Application Update",
 }
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from shared.identity.models import UserItem
-from shared.messaging.email import EmailMessage, enqueue_email
-from shared.observability import logger
+from shared.messaging.email import EmailMessage, send_email
 from shared.security.secrets import token_digest
 from shared.settings import get_settings
 
@@ -15,17 +14,8 @@ def _link(path: str, token: str) -> str:
     return f"{get_settings().frontend_url.rstrip('/')}{path}?token={quote(token)}"
 
 
-def _send(message: EmailMessage, *, required: bool) -> None:
-    try:
-        enqueue_email(message)
-    except Exception:
-        logger.exception("could not queue email", extra={"template": message.template})
-        if required:
-            raise
-
-
 def welcome(user: UserItem) -> None:
-    _send(
+    send_email(
         EmailMessage(
             id=f"welcome:{user.user_id}",
             template="welcome",
@@ -37,7 +27,7 @@ def welcome(user: UserItem) -> None:
 
 
 def verify_email(user: UserItem, token: str) -> None:
-    _send(
+    send_email(
         EmailMessage(
             id=f"verify-email:{user.user_id}:{token_digest(token)[:24]}",
             template="verify_email",
@@ -49,7 +39,7 @@ def verify_email(user: UserItem, token: str) -> None:
 
 
 def password_reset(user: UserItem, token: str, expires_minutes: int) -> None:
-    _send(
+    send_email(
         EmailMessage(
             id=f"password-reset:{user.user_id}:{token_digest(token)[:24]}",
             template="password_reset",
@@ -66,7 +56,7 @@ def password_reset(user: UserItem, token: str, expires_minutes: int) -> None:
 
 
 def password_changed(user: UserItem, changed_at: str) -> None:
-    _send(
+    send_email(
         EmailMessage(
             id=f"password-changed:{user.user_id}:{changed_at}",
             template="password_changed",

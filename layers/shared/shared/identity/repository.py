@@ -195,7 +195,11 @@ def consume_verify_token(user_id: str, token_hash: str, now: str) -> UserItem | 
 
 
 def set_role_status(user: UserItem, at: str, role: str | None, status: str | None) -> UserItem:
-    """Change role/status and the index keys derived from them in one write."""
+    """Change role/status and the index keys derived from them in one write, only if they are still
+    what ``user`` says (so two racing changes cannot both apply on the same state).
+
+    Raises :class:`NotFound` ``USER_NOT_FOUND`` or :class:`Conflict` ``USER_CHANGED``.
+    """
     new_role = role or user.role
     new_status = status or user.status
     keys = UserItem.index_keys(new_role, new_status, user.created_at, user.user_id)
@@ -205,7 +209,12 @@ def set_role_status(user: UserItem, at: str, role: str | None, status: str | Non
         UserItem.updated_at.set(at),
         *(getattr(Item, name).set(value) for name, value in keys.items()),
     ]
-    return _user_update(user.user_id, actions)
+    try:
+        return _user_update(user.user_id, actions, (UserItem.role == user.role) & (UserItem.status == user.status))
+    except NotFound:
+        if get_user(user.user_id) is None:
+            raise
+        raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from None
 
 
 def delete_user(user: UserItem) -> None:

@@ -17,7 +17,14 @@ from shared.settings import ConfigurationError, get_settings
 
 # Every name here has ``<name>.html.j2`` and ``<name>.txt.j2`` under shared/email/templates and a
 # subject in shared/email/render.py (tests/unit/test_project_files.py checks it).
-Template = Literal["welcome", "verify_email", "password_reset", "password_changed"]
+Template = Literal[
+    "welcome",
+    "verify_email",
+    "password_reset",
+    "password_changed",
+    "seller_approved",
+    "seller_rejected",
+]
 
 
 class EmailMessage(BaseModel):
@@ -25,6 +32,19 @@ class EmailMessage(BaseModel):
     template: Template
     to: str = Field(min_length=3, max_length=320)
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+def send_email(message: EmailMessage, *, required: bool = False) -> None:
+    """Queue ``message``. A queueing failure is logged and, unless ``required``, swallowed: a
+    welcome mail must not fail the registration it follows; a reset mail must not silently vanish."""
+    from shared.observability import logger
+
+    try:
+        enqueue_email(message)
+    except Exception:
+        logger.exception("could not queue email", extra={"template": message.template})
+        if required:
+            raise
 
 
 def enqueue_email(message: EmailMessage) -> None:

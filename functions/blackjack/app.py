@@ -1,0 +1,89 @@
+"""Blackjack routes: games (``/api/v1/game/*``) and stats (``/api/v1/stats/*``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from shared.blackjack import service
+from shared.blackjack.schemas import GameOut, LeaderboardEntryOut, MoveRequest, NewGameRequest, StatsOut, VerifyOut
+from shared.http.app import create_app, serve
+from shared.http.auth import principal
+from shared.http.openapi import created_response
+from shared.http.pagination import Cursor, Limit
+from shared.http.responses import created, ok
+from shared.observability import logger, metrics, tracer
+from shared.schemas import Envelope, ItemsPage
+
+app = create_app()
+GAME = "/api/v1/game"
+STATS = "/api/v1/stats"
+GameId = Annotated[str, Path(min_length=1, max_length=64)]
+UserId = Annotated[str, Path(min_length=1, max_length=64)]
+Move = Annotated[MoveRequest | None, Body(description="Ignored: moves take no parameters")]
+
+
+@app.post(f"{GAME}/new", responses=created_response(Envelope[GameOut]), tags=["blackjack"])
+def new_game(body: Annotated[NewGameRequest | None, Body()] = None) -> Response[Envelope[GameOut]]:
+    return created(app, service.new_game(principal(app), body))
+
+
+# Registered before /game/<gameId>, which would otherwise take "history" for a game id.
+@app.get(f"{GAME}/history", tags=["blackjack"])
+def history(limit: Limit = 20, cursor: Cursor = None) -> Response[Envelope[ItemsPage[GameOut]]]:
+    return ok(app, service.history(principal(app), limit=limit, cursor=cursor))
+
+
+@app.get(f"{GAME}/<gameId>", tags=["blackjack"])
+def get_game(gameId: GameId) -> Response[Envelope[GameOut]]:
+    return ok(app, service.get_game(principal(app), gameId))
+
+
+@app.post(f"{GAME}/<gameId>/hit", tags=["blackjack"])
+def hit(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
+    return ok(app, service.move(principal(app), gameId, "hit"))
+
+
+@app.post(f"{GAME}/<gameId>/stand", tags=["blackjack"])
+def stand(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
+    return ok(app, service.move(principal(app), gameId, "stand"))
+
+
+@app.post(f"{GAME}/<gameId>/double", tags=["blackjack"])
+def double(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
+    return ok(app, service.move(principal(app), gameId, "double"))
+
+
+@app.get(f"{GAME}/<gameId>/verify", tags=["blackjack"])
+def verify(gameId: GameId) -> Response[Envelope[VerifyOut]]:
+    return ok(app, service.verify(principal(app), gameId))
+
+
+@app.get(f"{STATS}/me", tags=["blackjack"])
+def my_stats() -> Response[Envelope[StatsOut]]:
+    return ok(app, service.my_stats(principal(app)))
+
+
+@app.get(f"{STATS}/leaderboard", tags=["blackjack"])
+def leaderboard(
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size (1-100)")] = 10,
+    cursor: Cursor = None,
+) -> Response[Envelope[ItemsPage[LeaderboardEntryOut]]]:
+    principal(app)
+    return ok(app, service.leaderboard(limit=limit, cursor=cursor))
+
+
+@app.get(f"{STATS}/user/<userId>", tags=["blackjack"])
+def user_stats(userId: UserId) -> Response[Envelope[StatsOut]]:
+    principal(app)
+    return ok(app, service.stats_of(userId))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return serve(app, event, context)

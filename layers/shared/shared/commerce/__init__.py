@@ -1,0 +1,1 @@
+"""Commerce: categories, sellers, products, reviews, uploads (and later cart, orders, payments)."""

@@ -1,0 +1,1 @@
+"""Products, their listing and search index, and product reviews."""

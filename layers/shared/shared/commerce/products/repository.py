@@ -1,0 +1,541 @@
+"""Data access for products, their search index and reviews (the only module building their keys).
+
+Search index writes
+-------------------
+Every product write also maintains the postings (``SEARCH#<word>`` / ``<createdAt>#<id>``) of
+an active product and the per-word counters. When the postings, counter updates, unique claims
+and the product itself fit in one TransactWrite (100 items) they are written in it, so the
+index can never disagree with the product. A product with more distinct words than that is
+written in its own conditional transaction first, then its postings with BatchWriteItem and
+its counters with one ``ADD`` each: the product write decides (it is the one that can fail on
+a condition); a crash in between leaves the index stale until the product's next write, and
+two concurrent large edits may leave the postings of the one that wrote first (the product
+itself stays exact: the version condition refuses one of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from shared.commerce.products import rules
+from shared.commerce.products.models import (
+    COUNT_SK,
+    PRODUCT_SK,
+    PostingItem,
+    ProductItem,
+    ReviewItem,
+    WordCountItem,
+    product_pk,
+    purchase_key,
+    rating_key,
+    review_sk,
+    reviews_partition,
+    search_pk,
+)
+from shared.data import unique
+from shared.data.pagination import Page, query_page
+from shared.data.table import Item
+from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.errors import Conflict, NotFound
+
+SLUG = "PRODUCT_SLUG"
+SKU = "PRODUCT_SKU"
+TRANSACTION_LIMIT = 100
+
+# Fields a product edit may change (counters, aggregates and ids are never overwritten by one).
+EDITABLE = (
+    "category_id",
+    "name",
+    "slug",
+    "description",
+    "short_description",
+    "price",
+    "compare_price",
+    "cost_price",
+    "currency",
+    "sku",
+    "stock_quantity",
+    "low_stock_threshold",
+    "weight",
+    "length",
+    "width",
+    "height",
+    "images",
+    "status",
+    "meta_title",
+    "meta_description",
+    "tags",
+    "updated_at",
+)
+INDEX_ATTRS = tuple(f"gsi{n}{part}" for n in range(1, 7) for part in ("pk", "sk"))
+
+
+def slug_taken_error() -> Conflict:
+    return Conflict("A product with this slug already exists", code="SLUG_TAKEN", errors={"slug": ["is taken"]})
+
+
+def sku_taken_error() -> Conflict:
+    return Conflict("A product with this SKU already exists", code="SKU_TAKEN", errors={"sku": ["is taken"]})
+
+
+def product_not_found() -> NotFound:
+    return NotFound("Product not found", code="PRODUCT_NOT_FOUND")
+
+
+# ---------------------------------------------------------------------------- products
+
+
+def new_product(product_id: str, at: str, **fields: Any) -> ProductItem:
+    item = ProductItem(product_pk(product_id), PRODUCT_SK, product_id=product_id, created_at=at, updated_at=at)
+    assign(item, **fields)
+    set_index_keys(item)
+    return item
+
+
+def assign(item: ProductItem, **fields: Any) -> None:
+    """Set model fields by name (``dimensions`` may be given as a plain dict)."""
+    for name, value in fields.items():
+        if name == "dimensions":
+            dims = value or {}
+            for axis in ("length", "width", "height"):
+                setattr(item, axis, dims.get(axis))
+            continue
+        setattr(item, name, value)
+
+
+def copy(item: ProductItem) -> ProductItem:
+    return ProductItem.from_raw_data(item.serialize())
+
+
+def set_index_keys(item: ProductItem) -> None:
+    keys = rules.index_keys(
+        product_id=item.product_id,
+        seller_id=item.seller_id,
+        category_id=item.category_id,
+        status=item.status,
+        price=int(item.price),
+        average_rating=float(item.average_rating or 0),
+        created_at=item.created_at,
+    )
+    for name, value in keys.items():
+        setattr(item, name, value)
+
+
+def get_product(product_id: str) -> ProductItem | None:
+    try:
+        found = Item.get(product_pk(product_id), PRODUCT_SK, consistent_read=True)
+    except Item.DoesNotExist:
+        return None
+    return found if isinstance(found, ProductItem) else None
+
+
+def find_by_slug(slug: str) -> ProductItem | None:
+    owner = unique.owner_of(SLUG, slug)
+    return get_product(owner) if owner else None
+
+
+def slug_owner(slug: str) -> str | None:
+    return unique.owner_of(SLUG, slug)
+
+
+def create(product: ProductItem) -> None:
+    """Create the product, claim its slug and SKU, and index it, atomically where it fits.
+
+    Raises :class:`Conflict` ``SLUG_TAKEN`` or ``SKU_TAKEN``.
+    """
+    ops = SearchOps.between(None, product)
+    claims = 2 if product.sku else 1
+    inline = ops.size + claims + 1 <= TRANSACTION_LIMIT
+    try:
+        with transaction() as tx:
+            unique.claim(tx, SLUG, product.slug, product.product_id)
+            if product.sku:
+                unique.claim(tx, SKU, product.sku, product.product_id)
+            tx.save(product, condition=Item.pk.does_not_exist())
+            if inline:
+                ops.add_to(tx)
+    except TransactWriteError as exc:
+        # Order sent: puts in the order added (slug claim, SKU claim, product, postings), then updates.
+        failed = failed_conditions(exc)
+        if failed[:1] == [True]:
+            raise slug_taken_error() from exc
+        if product.sku and len(failed) > 1 and failed[1]:
+            raise sku_taken_error() from exc
+        raise
+    if not inline:
+        ops.apply()
+
+
+def update(old: ProductItem, new: ProductItem) -> None:
+    """Write the editable fields of ``new`` iff the product is still at ``old.version``, moving
+    slug/SKU claims when they changed and keeping the search index in step.
+
+    Raises :class:`Conflict` ``SLUG_TAKEN``, ``SKU_TAKEN`` or ``PRODUCT_CHANGED`` (a concurrent
+    write won; the caller re-reads and retries), :class:`NotFound`.
+    """
+    set_index_keys(new)
+    ops = SearchOps.between(old, new)
+    claims: list[tuple[str, str | None, str | None]] = [
+        (kind, before, after)
+        for kind, before, after in ((SLUG, old.slug, new.slug), (SKU, old.sku, new.sku))
+        if before != after
+    ]
+    claim_count = sum(int(before is not None) + int(after is not None) for _, before, after in claims)
+    inline = ops.size + claim_count + 1 <= TRANSACTION_LIMIT
+    actions: list[Any] = [ProductItem.version.add(1)]
+    for name in (*EDITABLE, *INDEX_ATTRS):
+        attr = getattr(ProductItem, name)
+        value = getattr(new, name)
+        actions.append(attr.remove() if value is None else attr.set(value))
+    condition = Item.pk.exists() & (ProductItem.version == old.version)
+    claim_positions: dict[str, int] = {}
+    # PynamoDB sends deletes (released claims, dropped postings) before puts (new claims first).
+    position = sum(int(before is not None) for _, before, _ in claims) + (len(ops.deletes) if inline else 0)
+    try:
+        with transaction() as tx:
+            for kind, before, _ in claims:
+                if before is not None:
+                    unique.release(tx, kind, before, old.product_id)
+            for kind, _, after in claims:
+                if after is not None:
+                    claim_positions[kind] = position
+                    unique.claim(tx, kind, after, old.product_id)
+                    position += 1
+            if inline:
+                ops.add_to(tx)
+            tx.update(ProductItem(product_pk(old.product_id), PRODUCT_SK), actions=actions, condition=condition)
+    except TransactWriteError as exc:
+        failed = failed_conditions(exc)
+        if SLUG in claim_positions and _failed_at(failed, claim_positions[SLUG]):
+            raise slug_taken_error() from exc
+        if SKU in claim_positions and _failed_at(failed, claim_positions[SKU]):
+            raise sku_taken_error() from exc
+        if any(failed):
+            if get_product(old.product_id) is None:
+                raise product_not_found() from exc
+            raise Conflict("The product changed meanwhile; retry", code="PRODUCT_CHANGED") from exc
+        raise
+    new.version = int(old.version) + 1
+    if not inline:
+        ops.apply()
+
+
+def _failed_at(failed: list[bool], position: int) -> bool:
+    return len(failed) > position and failed[position]
+
+
+def delete(product: ProductItem) -> None:
+    """Delete the product (iff unchanged since read), free its slug/SKU, drop its postings and
+    reviews. Raises :class:`Conflict` ``PRODUCT_CHANGED``, :class:`NotFound`."""
+    ops = SearchOps.between(product, None)
+    claims = 2 if product.sku else 1
+    inline = ops.size + claims + 1 <= TRANSACTION_LIMIT
+    try:
+        with transaction() as tx:
+            tx.delete(
+                ProductItem(product_pk(product.product_id), PRODUCT_SK),
+                condition=Item.pk.exists() & (ProductItem.version == product.version),
+            )
+            unique.release(tx, SLUG, product.slug, product.product_id)
+            if product.sku:
+                unique.release(tx, SKU, product.sku, product.product_id)
+            if inline:
+                ops.add_to(tx)
+    except TransactWriteError as exc:
+        if failed_conditions(exc)[:1] == [True]:
+            if get_product(product.product_id) is None:
+                raise product_not_found() from exc
+            raise Conflict("The product changed meanwhile; retry", code="PRODUCT_CHANGED") from exc
+        raise
+    if not inline:
+        ops.apply()
+    leftovers = list(Item.query(product_pk(product.product_id)))
+    with Item.batch_write() as batch:
+        for item in leftovers:
+            batch.delete(item)
+
+
+def count_view(product_id: str) -> None:
+    """One atomic ``ADD`` (no read, no version bump: views never conflict with edits)."""
+    try:
+        ProductItem(product_pk(product_id), PRODUCT_SK).update(
+            actions=[ProductItem.view_count.add(1)], condition=Item.pk.exists()
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+
+
+def refresh_rating(product_id: str, attempts: int = 8) -> ProductItem | None:
+    """Recompute ``averageRating`` (and the rating index key) from the exact ``ratingSum`` and
+    ``reviewCount``; conditioned on the version read, retried on conflict, so the last writer
+    always writes the average of the final counters."""
+    for _ in range(attempts):
+        product = get_product(product_id)
+        if product is None:
+            return None
+        avg = rules.average(int(product.rating_sum or 0), int(product.review_count or 0))
+        actions: list[Any] = [ProductItem.average_rating.set(avg), ProductItem.version.add(1)]
+        if product.status == "active":
+            actions.append(Item.gsi3sk.set(f"{rating_key(avg)}#{product.created_at}#{product.product_id}"))
+        try:
+            ProductItem(product_pk(product_id), PRODUCT_SK).update(
+                actions=actions, condition=ProductItem.version == product.version
+            )
+        except UpdateError as exc:
+            if is_condition_failure(exc):
+                continue
+            raise
+        product.average_rating = avg
+        product.version = int(product.version) + 1
+        if product.status == "active":
+            _write_postings(posting_items(product))
+        return product
+    raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
+
+
+# ---------------------------------------------------------------------------- search index
+
+
+def posting_items(product: ProductItem) -> list[PostingItem]:
+    """The postings of an active product (none otherwise)."""
+    if product.status != "active":
+        return []
+    all_words = rules.words(product.name, product.short_description, product.description)
+    padded = f" {' '.join(all_words)} "
+    name_words = f" {' '.join(rules.words(product.name))} "
+    sk = f"{product.created_at}#{product.product_id}"
+    return [
+        PostingItem(
+            search_pk(word),
+            sk,
+            product_id=product.product_id,
+            seller_id=product.seller_id,
+            category_id=product.category_id,
+            name=product.name,
+            slug=product.slug,
+            short_description=product.short_description,
+            price=product.price,
+            compare_price=product.compare_price,
+            currency=product.currency,
+            image=product.images[0] if product.images else None,
+            tags=list(product.tags or []),
+            average_rating=product.average_rating,
+            review_count=product.review_count,
+            words=padded,
+            name_words=name_words,
+            created_at=product.created_at,
+        )
+        for word in all_words
+    ]
+
+
+@dataclass
+class SearchOps:
+    """The index writes that take a product from ``old`` to ``new`` (either may be ``None``)."""
+
+    puts: list[PostingItem] = field(default_factory=list)
+    deletes: list[tuple[str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def between(cls, old: ProductItem | None, new: ProductItem | None) -> SearchOps:
+        before = {p.pk: p for p in posting_items(old)} if old else {}
+        after = posting_items(new) if new else []
+        after_keys = {p.pk for p in after}
+        if before and after and _card(before[next(iter(before))]) == _card(after[0]):
+            after = [p for p in after if p.pk not in before]  # unchanged cards are not rewritten
+        ops = cls(puts=after)
+        for pk, posting in before.items():
+            if pk not in after_keys:
+                ops.deletes.append((pk, posting.sk))
+                ops.counts[pk] = -1
+        for pk in after_keys - set(before):
+            ops.counts[pk] = 1
+        return ops
+
+    @property
+    def size(self) -> int:
+        return len(self.puts) + len(self.deletes) + len(self.counts)
+
+    def add_to(self, tx: TransactWrite) -> None:
+        for posting in self.puts:
+            tx.save(posting)
+        for pk, sk in self.deletes:
+            tx.delete(PostingItem(pk, sk))
+        for pk, delta in self.counts.items():
+            tx.update(WordCountItem(pk, COUNT_SK), actions=_count_actions(delta))
+
+    def apply(self) -> None:
+        _write_postings(self.puts, self.deletes)
+        for pk, delta in self.counts.items():
+            WordCountItem(pk, COUNT_SK).update(actions=_count_actions(delta))
+
+
+def _card(posting: PostingItem) -> dict[str, Any]:
+    """What a posting holds besides its word (the same on every posting of a product)."""
+    return {key: value for key, value in posting.serialize().items() if key != "PK"}
+
+
+def _count_actions(delta: int) -> list[Any]:
+    # The counter may not exist yet: the update creates it, so it sets its type too.
+    return [WordCountItem.products.add(delta), Item.item_type.set(WordCountItem)]
+
+
+def _write_postings(puts: Iterable[PostingItem], deletes: Iterable[tuple[str, str]] = ()) -> None:
+    with Item.batch_write() as batch:
+        for posting in puts:
+            batch.save(posting)
+        for pk, sk in deletes:
+            batch.delete(PostingItem(pk, sk))
+
+
+def word_counts(words: list[str]) -> dict[str, int]:
+    """How many active products contain each word (0 for unknown words); one BatchGetItem."""
+    counts = dict.fromkeys(words, 0)
+    for found in Item.batch_get([(search_pk(word), COUNT_SK) for word in words]):
+        if isinstance(found, WordCountItem):
+            counts[found.pk.removeprefix("SEARCH#")] = int(found.products or 0)
+    return counts
+
+
+def postings_page(
+    word: str, *, filter_condition: Condition | None, limit: int, position: dict[str, Any] | None
+) -> Page[PostingItem]:
+    run = partial(Item.query, search_pk(word), Item.sk >= "0", scan_index_forward=False)
+    return query_page(run, limit=limit, position=position, filter_condition=filter_condition)
+
+
+def all_postings(word: str, *, filter_condition: Condition | None) -> list[PostingItem]:
+    found = Item.query(search_pk(word), Item.sk >= "0", filter_condition=filter_condition)
+    return [item for item in found if isinstance(item, PostingItem)]
+
+
+# ---------------------------------------------------------------------------- listings
+
+
+def list_index(
+    index: str,
+    hash_key: str,
+    *,
+    range_condition: Condition | None = None,
+    descending: bool = True,
+    filter_condition: Condition | None = None,
+    limit: int,
+    position: dict[str, Any] | None,
+) -> Page[ProductItem]:
+    gsi = getattr(Item, index.lower())
+    run = partial(gsi.query, hash_key, range_condition, scan_index_forward=not descending)
+    return query_page(run, limit=limit, position=position, index=index, filter_condition=filter_condition)
+
+
+# ---------------------------------------------------------------------------- reviews
+
+
+def get_review(product_id: str, user_id: str) -> ReviewItem | None:
+    try:
+        found = Item.get(product_pk(product_id), review_sk(user_id), consistent_read=True)
+    except Item.DoesNotExist:
+        return None
+    return found if isinstance(found, ReviewItem) else None
+
+
+def new_review(product_id: str, user_id: str, at: str, **fields: Any) -> ReviewItem:
+    return ReviewItem(
+        product_pk(product_id),
+        review_sk(user_id),
+        product_id=product_id,
+        user_id=user_id,
+        created_at=at,
+        updated_at=at,
+        gsi1pk=reviews_partition(product_id),
+        gsi1sk=f"{at}#{user_id}",
+        **fields,
+    )
+
+
+def _product_ref(product_id: str) -> ProductItem:
+    return ProductItem(product_pk(product_id), PRODUCT_SK)
+
+
+def put_review(review: ReviewItem) -> None:
+    """The review (one per user) and the product's counters, in one transaction.
+
+    Raises :class:`Conflict` ``REVIEW_EXISTS``, :class:`NotFound` (no reviewable product).
+    """
+    try:
+        with transaction() as tx:
+            tx.save(review, condition=Item.pk.does_not_exist())
+            tx.update(
+                _product_ref(review.product_id),
+                actions=[ProductItem.rating_sum.add(int(review.rating)), ProductItem.review_count.add(1)],
+                condition=Item.pk.exists() & ProductItem.status.is_in("active", "out_of_stock"),
+            )
+    except TransactWriteError as exc:
+        failed = failed_conditions(exc)
+        if failed[:1] == [True]:
+            raise Conflict("You have already reviewed this product", code="REVIEW_EXISTS") from exc
+        if any(failed):
+            raise product_not_found() from exc
+        raise
+
+
+def update_review(review: ReviewItem, old_rating: int, actions: list[Any], rating_delta: int) -> None:
+    """Apply ``actions`` iff the stored rating is still ``old_rating``, with the product's
+    ``ratingSum`` moved by ``rating_delta`` in the same transaction.
+
+    Raises :class:`Conflict` ``REVIEW_CHANGED`` when the review changed since it was read.
+    """
+    try:
+        with transaction() as tx:
+            tx.update(
+                ReviewItem(review.pk, review.sk),
+                actions=actions,
+                condition=Item.pk.exists() & (ReviewItem.rating == old_rating),
+            )
+            if rating_delta:
+                tx.update(
+                    _product_ref(review.product_id),
+                    actions=[ProductItem.rating_sum.add(rating_delta)],
+                    condition=Item.pk.exists(),
+                )
+    except TransactWriteError as exc:
+        if any(failed_conditions(exc)):
+            raise Conflict("The review changed meanwhile; retry", code="REVIEW_CHANGED") from exc
+        raise
+
+
+def delete_review(review: ReviewItem) -> None:
+    try:
+        with transaction() as tx:
+            tx.delete(ReviewItem(review.pk, review.sk), condition=ReviewItem.rating == review.rating)
+            tx.update(
+                _product_ref(review.product_id),
+                actions=[ProductItem.rating_sum.add(-int(review.rating)), ProductItem.review_count.add(-1)],
+                condition=Item.pk.exists(),
+            )
+    except TransactWriteError as exc:
+        if any(failed_conditions(exc)):
+            raise NotFound("Review not found", code="REVIEW_NOT_FOUND") from exc
+        raise
+
+
+def list_reviews(product_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[ReviewItem]:
+    run = partial(Item.gsi1.query, reviews_partition(product_id), scan_index_forward=False)
+    return query_page(run, limit=limit, position=position, index="GSI1")
+
+
+def has_purchased(user_id: str, product_id: str) -> bool:
+    pk, sk = purchase_key(user_id, product_id)
+    try:
+        Item.get(pk, sk, consistent_read=True)
+    except Item.DoesNotExist:
+        return False
+    return True

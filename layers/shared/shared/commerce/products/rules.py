@@ -1,0 +1,118 @@
+"""Pure product rules: prices, status automation, slugs, search words and index keys.
+
+Nothing here does I/O, so every rule is unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from shared.commerce.products.models import (
+    ACTIVE,
+    category_partition,
+    price_key,
+    rating_key,
+    seller_partition,
+)
+from shared.commerce.slugs import slugify
+
+MAX_PRICE = 99_999_999
+SLUG_MAX = 120
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+def price_errors(price: int | None, compare_price: int | None, cost_price: int | None) -> dict[str, list[str]]:
+    """Cross-field money rules (each field's own bounds are checked by the schema)."""
+    errors: dict[str, list[str]] = {}
+    if price is not None and compare_price is not None and compare_price <= price:
+        errors["comparePrice"] = ["Compare price must be greater than regular price"]
+    if cost_price is not None and cost_price < 0:
+        errors["costPrice"] = ["Cost price cannot be negative"]
+    return errors
+
+
+def next_status(current: str, requested: str | None, stock: int, previous_stock: int | None = None) -> str:
+    """The status after a write.
+
+    An ``active`` product with no stock becomes ``out_of_stock``; an ``out_of_stock`` product
+    that is restocked (and was not explicitly set to something else) becomes ``active`` again.
+    """
+    status = requested or current
+    if status == "active" and stock <= 0:
+        return "out_of_stock"
+    if status == "out_of_stock" and stock > 0 and requested is None and current == "out_of_stock":
+        return "active"
+    return status
+
+
+def derived_slug(name: str) -> str:
+    slug = slugify(name, SLUG_MAX)
+    return slug if len(slug) >= 2 else f"product-{slug}".strip("-")
+
+
+def with_suffix(slug: str) -> str:
+    """``slug`` with a short random suffix (used when the derived slug is taken)."""
+    suffix = secrets.token_hex(3)
+    return f"{slug[: SLUG_MAX - len(suffix) - 1].rstrip('-')}-{suffix}"
+
+
+def normalize_tags(tags: list[str]) -> list[str]:
+    """Lowercased, trimmed, deduplicated (first occurrence kept), empty ones dropped."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        clean = " ".join(tag.strip().lower().split())
+        if clean:
+            seen.setdefault(clean, None)
+    return list(seen)
+
+
+def words(*texts: str | None) -> list[str]:
+    """Search words: lowercase, accents stripped, split on anything not a letter or digit,
+    1-character words ignored; distinct, in first-seen order."""
+    found: dict[str, None] = {}
+    for text in texts:
+        if not text:
+            continue
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+        for word in _WORD_RE.findall(ascii_text):
+            if len(word) > 1:
+                found.setdefault(word, None)
+    return list(found)
+
+
+def average(rating_sum: int, review_count: int) -> float:
+    return round(rating_sum / review_count, 2) if review_count else 0.0
+
+
+def index_keys(
+    *,
+    product_id: str,
+    seller_id: str,
+    category_id: str | None,
+    status: str,
+    price: int,
+    average_rating: float,
+    created_at: str,
+) -> dict[str, Any]:
+    """Every GSI key attribute of a product (``None`` removes it: sparse while not active)."""
+    order = f"{created_at}#{product_id}"
+    by_price = f"{price_key(price)}#{product_id}"
+    active = status == "active"
+    in_category = active and category_id is not None
+    return {
+        "gsi1pk": ACTIVE if active else None,
+        "gsi1sk": order if active else None,
+        "gsi2pk": ACTIVE if active else None,
+        "gsi2sk": by_price if active else None,
+        "gsi3pk": ACTIVE if active else None,
+        "gsi3sk": f"{rating_key(average_rating)}#{order}" if active else None,
+        "gsi4pk": category_partition(category_id) if in_category and category_id else None,
+        "gsi4sk": order if in_category else None,
+        "gsi5pk": seller_partition(seller_id),
+        "gsi5sk": order,
+        "gsi6pk": category_partition(category_id) if in_category and category_id else None,
+        "gsi6sk": by_price if in_category else None,
+    }

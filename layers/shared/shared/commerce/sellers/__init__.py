@@ -1,0 +1,1 @@
+"""Sellers: applications (from registration), admin approval, store profiles."""

@@ -1,0 +1,30 @@
+"""Seller emails, queued for the email worker (each decision sends once)."""
+
+from __future__ import annotations
+
+from shared.identity.models import UserItem
+from shared.messaging.email import EmailMessage, send_email
+from shared.settings import get_settings
+
+
+def seller_approved(user: UserItem, decided_at: str) -> None:
+    dashboard = f"{get_settings().frontend_url.rstrip('/')}/dashboard/seller"
+    send_email(
+        EmailMessage(
+            id=f"seller-approved:{user.user_id}:{decided_at}",
+            template="seller_approved",
+            to=user.email,
+            data={"name": user.name, "dashboardUrl": dashboard},
+        )
+    )
+
+
+def seller_rejected(user: UserItem, reason: str, decided_at: str) -> None:
+    send_email(
+        EmailMessage(
+            id=f"seller-rejected:{user.user_id}:{decided_at}",
+            template="seller_rejected",
+            to=user.email,
+            data={"name": user.name, "reason": reason},
+        )
+    )
