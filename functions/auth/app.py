@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.http.app import create_app, serve
-from shared.http.auth import access_cookie, clear_access_cookie, client_info, principal
+from shared.http.auth import access_cookie, clear_access_cookie, client_info, principal, requires
 from shared.http.openapi import created_response
 from shared.http.responses import accepted, created, ok
 from shared.identity import auth
@@ -53,27 +53,32 @@ def refresh(body: Annotated[RefreshRequest, Body()]) -> Response[Envelope[TokenP
 
 
 @app.post(f"{PREFIX}/logout", tags=["auth"])
+@requires()
 def logout() -> Response[Envelope[Message]]:
     auth.logout(principal(app))
     return ok(app, Message(message="Logout successful"), cookies=[clear_access_cookie()])
 
 
 @app.get(f"{PREFIX}/me", tags=["auth"])
+@requires()
 def me() -> Response[Envelope[UserOut]]:
     return ok(app, auth.me(principal(app)))
 
 
 @app.get(f"{PREFIX}/verify", tags=["auth"])
+@requires()
 def verify() -> Response[Envelope[TokenCheck]]:
     return ok(app, auth.check_token(principal(app)))
 
 
 @app.get(f"{PREFIX}/sessions", tags=["auth"])
+@requires()
 def sessions() -> Response[Envelope[ItemsPage[SessionOut]]]:
     return ok(app, ItemsPage[SessionOut](items=auth.list_sessions(principal(app))))
 
 
 @app.delete(f"{PREFIX}/sessions/<sessionId>", tags=["auth"])
+@requires()
 def revoke_session(
     sessionId: Annotated[str, Path(min_length=1, max_length=64)],
 ) -> Response[Envelope[Message]]:
@@ -82,6 +87,7 @@ def revoke_session(
 
 
 @app.post(f"{PREFIX}/change-password", tags=["auth"])
+@requires()
 def change_password(body: Annotated[ChangePasswordRequest, Body()]) -> Response[Envelope[Message]]:
     ended = auth.change_password(principal(app), body)
     return ok(app, Message(message=f"Password changed; {ended} other session(s) signed out"))
@@ -105,6 +111,7 @@ def verify_email(body: Annotated[VerifyEmailRequest, Body()]) -> Response[Envelo
 
 
 @app.post(f"{PREFIX}/resend-verification", responses={202: {"description": "Accepted"}}, tags=["auth"])
+@requires()
 def resend_verification() -> Response[Envelope[Message]]:
     auth.resend_verification(principal(app))
     return accepted(app, Message(message="Verification email sent"))

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.blackjack import service
 from shared.blackjack.schemas import GameOut, LeaderboardEntryOut, MoveRequest, NewGameRequest, StatsOut, VerifyOut
 from shared.http.app import create_app, serve
-from shared.http.auth import principal
+from shared.http.auth import principal, requires
 from shared.http.openapi import created_response
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import created, ok
@@ -27,47 +27,56 @@ Move = Annotated[MoveRequest | None, Body(description="Ignored: moves take no pa
 
 
 @app.post(f"{GAME}/new", responses=created_response(Envelope[GameOut]), tags=["blackjack"])
+@requires()
 def new_game(body: Annotated[NewGameRequest | None, Body()] = None) -> Response[Envelope[GameOut]]:
     return created(app, service.new_game(principal(app), body))
 
 
 # Registered before /game/<gameId>, which would otherwise take "history" for a game id.
 @app.get(f"{GAME}/history", tags=["blackjack"])
+@requires()
 def history(limit: Limit = 20, cursor: Cursor = None) -> Response[Envelope[ItemsPage[GameOut]]]:
     return ok(app, service.history(principal(app), limit=limit, cursor=cursor))
 
 
 @app.get(f"{GAME}/<gameId>", tags=["blackjack"])
+@requires()
 def get_game(gameId: GameId) -> Response[Envelope[GameOut]]:
     return ok(app, service.get_game(principal(app), gameId))
 
 
 @app.post(f"{GAME}/<gameId>/hit", tags=["blackjack"])
+@requires()
 def hit(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
     return ok(app, service.move(principal(app), gameId, "hit"))
 
 
 @app.post(f"{GAME}/<gameId>/stand", tags=["blackjack"])
+@requires()
 def stand(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
     return ok(app, service.move(principal(app), gameId, "stand"))
 
 
 @app.post(f"{GAME}/<gameId>/double", tags=["blackjack"])
+@requires()
 def double(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
     return ok(app, service.move(principal(app), gameId, "double"))
 
 
 @app.get(f"{GAME}/<gameId>/verify", tags=["blackjack"])
+@requires()
 def verify(gameId: GameId) -> Response[Envelope[VerifyOut]]:
     return ok(app, service.verify(principal(app), gameId))
 
 
 @app.get(f"{STATS}/me", tags=["blackjack"])
+@requires()
 def my_stats() -> Response[Envelope[StatsOut]]:
     return ok(app, service.my_stats(principal(app)))
 
 
 @app.get(f"{STATS}/leaderboard", tags=["blackjack"])
+@requires()
 def leaderboard(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size (1-100)")] = 10,
     cursor: Cursor = None,
@@ -77,6 +86,7 @@ def leaderboard(
 
 
 @app.get(f"{STATS}/user/<userId>", tags=["blackjack"])
+@requires()
 def user_stats(userId: UserId) -> Response[Envelope[StatsOut]]:
     principal(app)
     return ok(app, service.stats_of(userId))

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.commerce.categories import service
 from shared.commerce.categories.schemas import CategoryOut, CreateCategoryRequest, UpdateCategoryRequest
 from shared.http.app import create_app, serve
-from shared.http.auth import principal
+from shared.http.auth import principal, requires
 from shared.http.openapi import created_response
 from shared.http.responses import created, ok
 from shared.observability import logger, metrics, tracer
@@ -36,12 +36,14 @@ def get_category(categoryId: CategoryRef) -> Response[Envelope[CategoryOut]]:
 
 
 @app.post(PREFIX, responses=created_response(Envelope[CategoryOut]), tags=["categories"])
+@requires("admin")
 def create_category(body: Annotated[CreateCategoryRequest, Body()]) -> Response[Envelope[CategoryOut]]:
     principal(app, "admin")
     return created(app, service.create(body))
 
 
 @app.patch(f"{PREFIX}/<categoryId>", tags=["categories"])
+@requires("admin")
 def update_category(
     categoryId: CategoryRef, body: Annotated[UpdateCategoryRequest, Body()]
 ) -> Response[Envelope[CategoryOut]]:
@@ -50,6 +52,7 @@ def update_category(
 
 
 @app.delete(f"{PREFIX}/<categoryId>", tags=["categories"])
+@requires("admin")
 def delete_category(categoryId: CategoryRef) -> Response[Envelope[Message]]:
     principal(app, "admin")
     service.delete(categoryId)

@@ -21,7 +21,7 @@ from shared.commerce.products.schemas import (
     UpdateReviewRequest,
 )
 from shared.http.app import create_app, serve
-from shared.http.auth import access_token, principal
+from shared.http.auth import access_token, principal, requires
 from shared.http.openapi import created_response
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import created, ok
@@ -42,6 +42,7 @@ def viewer() -> Principal | None:
 
 
 @app.post(PREFIX, responses=created_response(Envelope[ProductOut]), tags=["products"])
+@requires()
 def create_product(body: Annotated[CreateProductRequest, Body()]) -> Response[Envelope[ProductOut]]:
     return created(app, service.create_product(principal(app), body))
 
@@ -80,6 +81,7 @@ def get_product(productId: ProductId) -> Response[Envelope[ProductOut]]:
 
 
 @app.patch(f"{PREFIX}/<productId>", tags=["products"])
+@requires()
 def update_product(
     productId: ProductId, body: Annotated[UpdateProductRequest, Body()]
 ) -> Response[Envelope[ProductOut]]:
@@ -87,6 +89,7 @@ def update_product(
 
 
 @app.delete(f"{PREFIX}/<productId>", tags=["products"])
+@requires()
 def delete_product(productId: ProductId) -> Response[Envelope[Message]]:
     service.delete_product(principal(app), productId)
     return ok(app, Message(message="Product deleted"))
@@ -100,6 +103,7 @@ def related_products(
 
 
 @app.post(f"{PREFIX}/<productId>/reviews", responses=created_response(Envelope[ReviewOut]), tags=["reviews"])
+@requires()
 def create_review(productId: ProductId, body: Annotated[CreateReviewRequest, Body()]) -> Response[Envelope[ReviewOut]]:
     return created(app, reviews.create_review(principal(app), productId, body))
 
@@ -112,6 +116,7 @@ def list_reviews(
 
 
 @app.patch(f"{PREFIX}/<productId>/reviews/<reviewId>", tags=["reviews"])
+@requires()
 def update_review(
     productId: ProductId, reviewId: ReviewId, body: Annotated[UpdateReviewRequest, Body()]
 ) -> Response[Envelope[ReviewOut]]:
@@ -119,6 +124,7 @@ def update_review(
 
 
 @app.delete(f"{PREFIX}/<productId>/reviews/<reviewId>", tags=["reviews"])
+@requires()
 def delete_review(productId: ProductId, reviewId: ReviewId) -> Response[Envelope[Message]]:
     reviews.delete_review(principal(app), productId, reviewId)
     return ok(app, Message(message="Review deleted"))

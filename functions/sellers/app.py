@@ -17,7 +17,7 @@ from shared.commerce.sellers.schemas import (
     UpdateSellerProfileRequest,
 )
 from shared.http.app import create_app, serve
-from shared.http.auth import principal
+from shared.http.auth import principal, requires
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import ok
 from shared.identity.schemas import Status
@@ -29,11 +29,13 @@ SellerId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @app.get("/api/v1/sellers/me", tags=["sellers"])
+@requires("seller")
 def get_my_profile() -> Response[Envelope[SellerOut]]:
     return ok(app, service.my_profile(principal(app, "seller")))
 
 
 @app.patch("/api/v1/sellers/me", tags=["sellers"])
+@requires("seller")
 def update_my_profile(body: Annotated[UpdateSellerProfileRequest, Body()]) -> Response[Envelope[SellerOut]]:
     return ok(app, service.update_my_profile(principal(app, "seller"), body))
 
@@ -44,6 +46,7 @@ def get_seller(sellerId: SellerId) -> Response[Envelope[PublicSellerOut]]:
 
 
 @app.get("/api/v1/admin/sellers", tags=["admin"])
+@requires("admin")
 def list_sellers(
     status: Annotated[Status | None, Query()] = None,
     limit: Limit = 20,
@@ -54,12 +57,14 @@ def list_sellers(
 
 
 @app.post("/api/v1/admin/sellers/<sellerId>/approve", tags=["admin"])
+@requires("admin")
 def approve_seller(sellerId: SellerId) -> Response[Envelope[SellerOut]]:
     principal(app, "admin")
     return ok(app, service.review(sellerId, "approve"))
 
 
 @app.post("/api/v1/admin/sellers/<sellerId>/reject", tags=["admin"])
+@requires("admin")
 def reject_seller(sellerId: SellerId, body: Annotated[RejectSellerRequest, Body()]) -> Response[Envelope[SellerOut]]:
     principal(app, "admin")
     return ok(app, service.review(sellerId, "reject", body))

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.commerce.uploads import service
 from shared.commerce.uploads.schemas import UploadRequest, UploadTicket
 from shared.http.app import create_app, serve
-from shared.http.auth import principal
+from shared.http.auth import principal, requires
 from shared.http.openapi import created_response
 from shared.http.responses import created
 from shared.observability import logger, metrics, tracer
@@ -21,6 +21,7 @@ app = create_app()
 
 
 @app.post("/api/v1/uploads", responses=created_response(Envelope[UploadTicket]), tags=["uploads"])
+@requires()
 def create_upload(body: Annotated[UploadRequest, Body()]) -> Response[Envelope[UploadTicket]]:
     return created(app, service.create_upload(principal(app), body))
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.http.app import create_app, serve
-from shared.http.auth import principal
+from shared.http.auth import principal, requires
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import ok
 from shared.identity import users
@@ -23,16 +23,19 @@ UserId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @app.get(f"{PREFIX}/me", tags=["users"])
+@requires()
 def get_me() -> Response[Envelope[UserOut]]:
     return ok(app, users.get_user(principal(app).user_id))
 
 
 @app.patch(f"{PREFIX}/me", tags=["users"])
+@requires()
 def update_me(body: Annotated[UpdateProfileRequest, Body()]) -> Response[Envelope[UserOut]]:
     return ok(app, users.update_profile(principal(app), body))
 
 
 @app.get(PREFIX, tags=["users"])
+@requires("admin")
 def list_users(
     role: Annotated[Role | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
@@ -44,17 +47,20 @@ def list_users(
 
 
 @app.get(f"{PREFIX}/<userId>", tags=["users"])
+@requires("admin")
 def get_user(userId: UserId) -> Response[Envelope[UserOut]]:
     principal(app, "admin")
     return ok(app, users.get_user(userId))
 
 
 @app.patch(f"{PREFIX}/<userId>", tags=["users"])
+@requires("admin")
 def update_user(userId: UserId, body: Annotated[AdminUpdateUserRequest, Body()]) -> Response[Envelope[UserOut]]:
     return ok(app, users.admin_update_user(principal(app, "admin"), userId, body))
 
 
 @app.delete(f"{PREFIX}/<userId>", tags=["users"])
+@requires("admin")
 def delete_user(userId: UserId) -> Response[Envelope[Message]]:
     users.delete_user(principal(app, "admin"), userId)
     return ok(app, Message(message="User deleted"))

@@ -17,6 +17,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -24,6 +26,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.errors import DomainError
+from shared.http.auth import principal, required_roles
 from shared.http.errors import headers_for, problem, status_for, validation_errors
 from shared.http.responses import request_id
 from shared.observability import logger
@@ -55,12 +58,27 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
+class _AuthenticateThenValidate(OpenAPIRequestValidationMiddleware):
+    """Powertools validates a request before any user middleware runs; routes marked with
+    :func:`shared.http.auth.requires` check the caller first (401/403 before 400)."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
+        roles = required_roles(app.context["_route"].func)
+        if roles is not None:
+            principal(app, *roles)
+        return super().handler(app, next_middleware)
+
+
 def create_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(
         cors=_cors(),
         enable_validation=True,
         response_validation_error_http_code=500,
     )
+    app._request_validation_middleware = _AuthenticateThenValidate()
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
