@@ -62,6 +62,22 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
+def route_roles() -> dict[str, tuple[str, ...] | None]:
+    """``route key -> roles`` as each function's resolver declares them with ``@requires``
+    (``()`` = any signed-in caller, ``None`` = public). Imports the function modules (no I/O)."""
+    from shared.http.auth import required_roles
+
+    from devstack.lambda_runtime import load_module
+
+    found: dict[str, tuple[str, ...] | None] = {}
+    for function in sorted({route.function for route in http_routes()}):
+        app = load_module(function_code_dir(function)).app
+        for route in app._static_routes + app._dynamic_routes:
+            path = re.sub(r"<(\w+)>", r"{\1}", route.path)
+            found[f"{route.method} {path}"] = required_roles(route.func)
+    return found
+
+
 def function_code_dir(logical_id: str) -> str:
     resource = load_template()["Resources"][logical_id]
     return str(ROOT / resource["Properties"]["CodeUri"])

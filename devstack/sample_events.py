@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.apigw import http_event, sqs_event
-from devstack.routes import function_code_dir, function_events, function_names, http_routes
+from devstack.routes import function_code_dir, function_events, function_names, http_routes, route_roles
 from devstack.template import ROOT
 
 EVENTS = ROOT / "events"
@@ -52,18 +52,6 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/admin/sellers/{sellerId}/reject": {"reason": "Incomplete tax details"},
     "POST /api/v1/uploads": {"purpose": "avatar", "contentType": "image/png", "contentLength": 20480},
 }
-PUBLIC = {
-    "GET /health",
-    "POST /api/v1/auth/register",
-    "POST /api/v1/auth/login",
-    "POST /api/v1/auth/refresh",
-    "POST /api/v1/auth/forgot-password",
-    "POST /api/v1/auth/reset-password",
-    "POST /api/v1/auth/verify-email",
-    "GET /api/v1/categories",
-    "GET /api/v1/categories/{categoryId}",
-    "GET /api/v1/sellers/{sellerId}",
-}
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {
     "EmailQueue": [
         {
@@ -90,11 +78,12 @@ def _fixed(event: dict[str, Any], name: str) -> dict[str, Any]:
 
 def build() -> dict[Path, dict[str, Any]]:
     files: dict[Path, dict[str, Any]] = {}
+    roles = route_roles()
     for route in http_routes():
         folder = Path(function_code_dir(route.function)).name
         concrete = re.sub(r"\{(\w+)\}", lambda m: f"sample-{m.group(1)}", route.path)
         params = {name: f"sample-{name}" for name in re.findall(r"\{(\w+)\}", route.path)} or None
-        headers = {} if route.route_key in PUBLIC else {"Authorization": f"Bearer {SAMPLE_TOKEN}"}
+        headers = {} if roles[route.route_key] is None else {"Authorization": f"Bearer {SAMPLE_TOKEN}"}
         query = {"limit": "20"} if route.route_key == "GET /api/v1/users" else None
         event = http_event(
             route.method,

@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from shared.http.auth import required_roles
 
-from devstack.lambda_runtime import load_module
-from devstack.routes import function_code_dir, http_routes
+from devstack.routes import http_routes, route_roles
 from tests.support.api import Account, Api, assert_problem
 
 PUBLIC = {
@@ -31,18 +29,7 @@ PUBLIC = {
 }
 
 
-def _marks() -> dict[str, tuple[str, ...] | None]:
-    """``route key -> roles`` as the functions' resolvers declare them."""
-    found: dict[str, tuple[str, ...] | None] = {}
-    for function in sorted({route.function for route in http_routes()}):
-        app = load_module(function_code_dir(function)).app
-        for route in app._static_routes + app._dynamic_routes:
-            path = re.sub(r"<(\w+)>", r"{\1}", route.path)
-            found[f"{route.method} {path}"] = required_roles(route.func)
-    return found
-
-
-MARKS = _marks()
+MARKS = route_roles()
 PROTECTED = sorted(key for key in (r.route_key for r in http_routes()) if key not in PUBLIC)
 
 
