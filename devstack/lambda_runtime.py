@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -40,6 +41,9 @@ class LambdaContext:
         return max(0, int(self._deadline_ms - time.time() * 1000))
 
 
+_IMPORT_LOCK = threading.RLock()
+
+
 def load_handler(code_dir: str | Path, handler: str = "app.lambda_handler") -> Handler:
     """Import the handler's module from ``code_dir`` (once) and return the handler."""
     module_name, _, attr = handler.rpartition(".")
@@ -51,6 +55,11 @@ def load_module(code_dir: str | Path, module_name: str = "app") -> ModuleType:
     """Import ``<code_dir>/<module>.py`` under a name unique to its folder (every function has an app.py)."""
     path = Path(code_dir) / f"{module_name.replace('.', '/')}.py"
     unique = f"lambda_{Path(code_dir).resolve().relative_to(ROOT).as_posix().replace('/', '_')}_{module_name}"
+    with _IMPORT_LOCK:  # another thread must not see the module half-imported
+        return _load(unique, path)
+
+
+def _load(unique: str, path: Path) -> ModuleType:
     module = sys.modules.get(unique)
     if module is None:
         spec = importlib.util.spec_from_file_location(unique, path)

@@ -76,7 +76,8 @@ def running_stack(drop: set[str] | None = None, **overrides: str) -> Iterator[Ru
     Raises :class:`StackFailed` with the stack's log when it does not start or stop cleanly.
     """
     port = free_port()
-    env = stack_env(port, drop, **overrides)
+    # LOCAL_STRIPE_PORT=0: the stack binds a free port itself, so parallel stacks never collide.
+    env = stack_env(port, drop, **{"LOCAL_STRIPE_PORT": "0", **overrides})
     log = tempfile.NamedTemporaryFile(prefix="devstack-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack.server"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -51,6 +51,8 @@ BODIES: dict[str, Any] = {
     "PATCH /api/v1/sellers/me": {"storeName": "Owl Books", "description": "Second-hand books"},
     "POST /api/v1/admin/sellers/{sellerId}/reject": {"reason": "Incomplete tax details"},
     "POST /api/v1/uploads": {"purpose": "avatar", "contentType": "image/png", "contentLength": 20480},
+    "POST /api/v1/cart/items": {"productId": "sample-productId", "quantity": 2},
+    "PATCH /api/v1/cart/items/{productId}": {"quantity": 3},
 }
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {
     "EmailQueue": [

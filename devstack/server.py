@@ -9,6 +9,10 @@ or an AWS account.
   process-wide and set per function (see :class:`devstack.stack.Invoker`).
 * SQS queues and DynamoDB streams are polled and delivered to their functions
   (:mod:`devstack.pollers`); schedules fire at their times and on demand (:mod:`devstack.schedules`).
+* Stripe is ``localstripe`` in a subprocess on ``LOCAL_STRIPE_PORT`` (default 8420; 0 = a free
+  port), empty at start, with our webhook route registered: a PaymentIntent confirmed there is
+  delivered as a signed event to ``POST /api/v1/webhooks/stripe``. Functions get
+  ``STRIPE_API_BASE`` pointing at it and the local ``STRIPE_SECRET_KEY``/``STRIPE_WEBHOOK_SECRET``.
 * Local-only endpoints (never in the template): ``GET /_local/info``, ``GET|DELETE /_local/emails``
   (``?to=``), ``POST /_local/invoke/{FunctionLogicalId}`` (body: the event),
   ``GET /_local/schedules``, ``POST /_local/schedules/{name}``, ``GET /openapi.json``, ``GET /docs``.
@@ -16,7 +20,10 @@ or an AWS account.
 Environment: ``PORT`` (3000), ``HOST`` (127.0.0.1), ``LOCAL_AWS_PORT``, ``LOCAL_VISIBILITY_TIMEOUT``
 (seconds, overrides every queue's visibility timeout), ``LOCAL_SCHEDULES=off`` (fire schedules only
 on demand), ``ADMIN_EMAIL`` / ``ADMIN_PASSWORD`` / ``ADMIN_NAME``, ``JWT_SECRET``, ``FRONTEND_URL``,
-``POWERTOOLS_*`` (e.g. ``POWERTOOLS_LOG_LEVEL=WARNING``).
+``POWERTOOLS_*`` (e.g. ``POWERTOOLS_LOG_LEVEL=WARNING``), ``LOCAL_STRIPE_PORT`` (8420),
+``LOCAL_STRIPE=off`` (no local Stripe; ``STRIPE_API_BASE`` may then point elsewhere),
+``STRIPE_SECRET_KEY`` (``sk_test_localstripe``), ``STRIPE_WEBHOOK_SECRET``
+(``whsec_local_development_secret``).
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ from urllib.parse import parse_qs, parse_qsl, unquote
 
 from devstack import outbox
 from devstack.apigw import http_event
+from devstack.localstripe_server import DEFAULT_PORT as DEFAULT_STRIPE_PORT
+from devstack.localstripe_server import LocalStripe, LocalStripeFailed, start_local_stripe
 from devstack.metering import metered
 from devstack.pollers import SqsPoller, SqsSource, StreamPoller, StreamSource, sqs_sources, stream_sources
 from devstack.routes import Route, http_routes, match
@@ -66,6 +75,7 @@ DOCS_HTML = """<!doctype html>
 """
 
 _HOP_BY_HOP = {"content-length", "connection", "transfer-encoding", "keep-alive"}
+STRIPE_WEBHOOK_PATH = "/api/v1/webhooks/stripe"
 
 
 def log(line: str) -> None:
@@ -208,10 +218,12 @@ class LocalApp:
         schedules: list[Schedule],
         sqs: list[SqsSource],
         streams: list[StreamSource],
+        stripe_url: str | None = None,
     ) -> None:
         self.stack = stack
         self.base_url = base_url
         self.aws_endpoint = aws_endpoint
+        self.stripe_url = stripe_url
         self.schedules = schedules
         self.sqs = sqs
         self.streams = streams
@@ -336,6 +348,7 @@ class LocalApp:
         return {
             "apiUrl": self.base_url,
             "awsEndpointUrl": self.aws_endpoint,
+            "stripeUrl": self.stripe_url,
             "region": res.region,
             "accountId": res.account,
             "tableName": res.table_name,
@@ -427,6 +440,9 @@ def _banner(app: LocalApp, admin: tuple[str, str], moto_url: str) -> str:
         f"Local stack from template.yaml (no Docker, no AWS account): {app.base_url}",
         f"  docs {app.base_url}/docs  spec {app.base_url}/openapi.json  emails {app.base_url}/_local/emails",
         f"  AWS (moto) {moto_url}  table {stack.resources.table_name}  region {stack.resources.region}",
+        f"  Stripe (localstripe) {app.stripe_url}  webhook {app.base_url}{STRIPE_WEBHOOK_PATH}"
+        if app.stripe_url
+        else "  Stripe: no local Stripe (LOCAL_STRIPE=off)",
         "Routes",
     ]
     for route in sorted(http_routes(), key=lambda r: (r.path, r.method)):
@@ -457,6 +473,25 @@ def _env_int(name: str) -> int | None:
     return int(value) if value else None
 
 
+def _start_stripe(caller_env: dict[str, str], base_url: str) -> LocalStripe | None:
+    """Start localstripe (unless ``LOCAL_STRIPE=off``), register our webhook route with it, and
+    point the functions' ``STRIPE_API_BASE`` at it (through ``caller_env``)."""
+    from shared.security.secrets import LOCAL_STRIPE_WEBHOOK_SECRET
+
+    if os.environ.get("LOCAL_STRIPE", "on").lower() in ("0", "off", "false", "no"):
+        return None
+    port = _env_int("LOCAL_STRIPE_PORT")
+    stripe = start_local_stripe(DEFAULT_STRIPE_PORT if port is None else port)
+    try:
+        secret = caller_env.get("STRIPE_WEBHOOK_SECRET") or LOCAL_STRIPE_WEBHOOK_SECRET
+        stripe.register_webhook(f"{base_url}{STRIPE_WEBHOOK_PATH}", secret)
+    except Exception:
+        stripe.stop()
+        raise
+    caller_env["STRIPE_API_BASE"] = stripe.url
+    return stripe
+
+
 def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one place
     from moto.server import ThreadedMotoServer
 
@@ -477,6 +512,7 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
     threads: list[threading.Thread] = []
     httpd: _Server | None = None
     serving: threading.Thread | None = None
+    stripe: LocalStripe | None = None
     try:
         moto_url = f"http://127.0.0.1:{moto.get_host_and_port()[1]}"
         use_local_aws(moto_url)
@@ -488,6 +524,14 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
             return 1
         actual_port = int(httpd.server_address[1])
         base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{actual_port}"  # noqa: S104
+        try:
+            stripe = _start_stripe(caller_env, base_url)
+        except (OSError, LocalStripeFailed) as stripe_error:
+            print(
+                f"cannot start the local Stripe: {stripe_error} (set LOCAL_STRIPE_PORT=... or LOCAL_STRIPE=off)",
+                file=sys.stderr,
+            )
+            return 1
         stack = build_stack(load_template(), port=actual_port, caller_env=caller_env)
         for function, failure in stack.invoker.preload().items():
             print(f"warning: {function} failed to import: {failure!r}", file=sys.stderr, flush=True)
@@ -507,7 +551,15 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
         threads.extend(StreamPoller(source, stack, stop, log) for source in streams if source.enabled)
         if run_schedules and schedules:
             threads.append(Scheduler(stack, schedules, stop, log))
-        app = LocalApp(stack, base_url=base_url, aws_endpoint=moto_url, schedules=schedules, sqs=sqs, streams=streams)
+        app = LocalApp(
+            stack,
+            base_url=base_url,
+            aws_endpoint=moto_url,
+            schedules=schedules,
+            sqs=sqs,
+            streams=streams,
+            stripe_url=stripe.url if stripe else None,
+        )
         httpd.app = app
         for thread in threads:
             thread.start()
@@ -533,6 +585,8 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
             httpd.server_close()
         for thread in threads:
             thread.join(timeout=5)
+        if stripe is not None:
+            stripe.stop()
         moto.stop()
 
 

@@ -42,9 +42,9 @@ DEFAULT_ADMIN_EMAIL = "admin@example.com"
 DEFAULT_ADMIN_PASSWORD = "Admin12345!"
 
 # Set in every function's environment by the local stack, whatever the template says.
-LOCAL_UNSET = ("JWT_SECRET_ID",)
+LOCAL_UNSET = ("JWT_SECRET_ID", "STRIPE_SECRET_ID", "STRIPE_WEBHOOK_SECRET_ID")
 # Variables a developer may set in the shell to override the template's value locally.
-CALLER_OVERRIDES = ("FRONTEND_URL", "CORS_ALLOW_ORIGINS", "EMAIL_FROM")
+CALLER_OVERRIDES = ("FRONTEND_URL", "CORS_ALLOW_ORIGINS", "EMAIL_FROM", "STRIPE_API_BASE")
 
 _NO_VALUE = object()  # AWS::NoValue
 
@@ -329,10 +329,18 @@ def function_properties(template: dict[str, Any], logical_id: str) -> dict[str, 
 
 
 def local_overrides(environment: dict[str, str], *, port: int, caller_env: Mapping[str, str]) -> dict[str, str]:
-    """The template's environment adjusted for local mode (see DESIGN.md "Local stack")."""
+    """The template's environment adjusted for local mode (see DESIGN.md "Local stack").
+
+    Stripe: the plain ``STRIPE_SECRET_KEY``/``STRIPE_WEBHOOK_SECRET`` replace the deployed secret
+    ids; ``STRIPE_API_BASE`` is the local Stripe the server started (or the caller's).
+    """
+    from shared.security.secrets import LOCAL_STRIPE_SECRET_KEY, LOCAL_STRIPE_WEBHOOK_SECRET
+
     env = dict(environment)
     env["APP_ENV"] = "local"
     env["JWT_SECRET"] = caller_env.get("JWT_SECRET") or LOCAL_JWT_SECRET
+    env["STRIPE_SECRET_KEY"] = caller_env.get("STRIPE_SECRET_KEY") or LOCAL_STRIPE_SECRET_KEY
+    env["STRIPE_WEBHOOK_SECRET"] = caller_env.get("STRIPE_WEBHOOK_SECRET") or LOCAL_STRIPE_WEBHOOK_SECRET
     for key in LOCAL_UNSET:
         env.pop(key, None)
     env["POWERTOOLS_TRACE_DISABLED"] = "true"

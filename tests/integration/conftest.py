@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from shared.settings import reset_settings
 from tests.support.api import PASSWORD, Account, Api
 from tests.support.aws import FakeAws, fake_aws
 from tests.support.clock import Clock
+from tests.support.localstripe import local_stripe_server
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +21,24 @@ def _fresh_settings() -> Iterator[None]:
     yield
     reset_settings()
     reset_hasher()
+
+
+@pytest.fixture(scope="session")
+def local_stripe() -> Iterator[str]:
+    """localstripe, started once per test session (per xdist worker); ``STRIPE_API_BASE`` points
+    at it for the whole session. Tests share its data: create what you use, look up by id."""
+    with local_stripe_server() as url:
+        previous = os.environ.get("STRIPE_API_BASE")
+        os.environ["STRIPE_API_BASE"] = url
+        reset_settings()
+        try:
+            yield url
+        finally:
+            if previous is None:
+                os.environ.pop("STRIPE_API_BASE", None)
+            else:
+                os.environ["STRIPE_API_BASE"] = previous
+            reset_settings()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ PUBLIC = {
     "GET /api/v1/products/{productId}",
     "GET /api/v1/products/{productId}/related",
     "GET /api/v1/products/{productId}/reviews",
+    "POST /api/v1/webhooks/stripe",
 }
 
 

@@ -58,3 +58,10 @@ class RateLimited(DomainError):
 class PayloadTooLarge(DomainError):
     code = "PAYLOAD_TOO_LARGE"
     message = "The request body is too large"
+
+
+class UpstreamFailed(DomainError):
+    """A provider we depend on (Stripe) failed or could not be reached; nothing was changed."""
+
+    code = "PAYMENT_PROVIDER_ERROR"
+    message = "The payment provider could not complete the request; nothing was changed, try again"

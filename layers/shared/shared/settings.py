@@ -65,6 +65,25 @@ class Settings(BaseModel):
     company_name: str = "Platform"
     support_email: str = "support@example.com"
 
+    # Commerce checkout. Money is integer cents; the tax rate is in basis points (825 = 8.25%).
+    cart_ttl_days: int = Field(default=30, ge=1, le=365)
+    cart_max_lines: int = Field(default=30, ge=1, le=30)
+    tax_rate_bps: int = Field(default=800, ge=0, le=5_000)
+    flat_shipping_cents: int = Field(default=599, ge=0)
+    free_shipping_threshold_cents: int = Field(default=5_000, ge=0)
+    unpaid_order_timeout_minutes: int = Field(default=60, ge=1)
+    order_idempotency_ttl_hours: int = Field(default=24, ge=1)
+
+    # Stripe. Deployed: the API key and the webhook signing secret come from Secrets Manager
+    # (STRIPE_SECRET_ID, STRIPE_WEBHOOK_SECRET_ID); the plain values are accepted only locally.
+    stripe_secret_id: str = ""
+    stripe_webhook_secret_id: str = ""
+    stripe_secret_key: str = Field(default="", repr=False)
+    stripe_webhook_secret: str = Field(default="", repr=False)
+    stripe_api_base: str = ""
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3_600)
+    stripe_events_queue_url: str = ""
+
     blackjack_dealer_hits_soft_17: bool = False
     leaderboard_min_games: int = Field(default=5, ge=1)
 
@@ -92,6 +111,11 @@ class Settings(BaseModel):
     def _no_default_secret_outside_local(self) -> Settings:
         if self.jwt_secret and not self.is_local:
             raise ValueError("JWT_SECRET may only be set in local or test mode; use JWT_SECRET_ID")
+        if (self.stripe_secret_key or self.stripe_webhook_secret) and not self.is_local:
+            raise ValueError(
+                "STRIPE_SECRET_KEY/STRIPE_WEBHOOK_SECRET may only be set in local or test mode; "
+                "use STRIPE_SECRET_ID/STRIPE_WEBHOOK_SECRET_ID"
+            )
         return self
 
     @property

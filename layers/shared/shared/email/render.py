@@ -19,7 +19,28 @@ SUBJECTS: dict[str, str] = {
     "password_changed": "Your password was changed",
     "seller_approved": "Your Seller Account Has Been Approved!",
     "seller_rejected": "Seller Account Application Update",
+    "order_confirmation": "Order Confirmation - {{ order.number }}",
+    "order_shipped": "Your Order Has Shipped - {{ order.number }}",
+    "order_cancelled": "Your Order Has Been Cancelled - {{ order.number }}",
+    "order_refunded": "Refund Issued for Order {{ order.number }}",
 }
+
+# Currencies written with a leading symbol; any other code follows the amount ("12.34 CAD").
+CURRENCY_SYMBOLS: dict[str, str] = {"usd": "$", "eur": "\u20ac", "gbp": "\u00a3"}
+
+
+def money(cents: int, currency: str) -> str:
+    """Format integer minor units: ``money(1234, "usd") == "$12.34"``, ``money(-1234, "cad") ==
+    "-12.34 CAD"``. Every supported currency has two decimals; a float is refused, not rounded."""
+    if isinstance(cents, bool) or not isinstance(cents, int):
+        raise TypeError(f"money expects integer cents, got {type(cents).__name__}")
+    sign = "-" if cents < 0 else ""
+    units, rest = divmod(abs(cents), 100)
+    amount = f"{units:,}.{rest:02d}"
+    symbol = CURRENCY_SYMBOLS.get(currency.lower())
+    if symbol:
+        return f"{sign}{symbol}{amount}"
+    return f"{sign}{amount} {currency.upper()}"
 
 
 @dataclass(frozen=True)
@@ -31,13 +52,15 @@ class RenderedEmail:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["money"] = money
+    return env
 
 
 def render(message: EmailMessage) -> RenderedEmail:

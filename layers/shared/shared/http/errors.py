@@ -16,6 +16,7 @@ from shared.errors import (
     PayloadTooLarge,
     RateLimited,
     Unauthenticated,
+    UpstreamFailed,
 )
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
@@ -26,6 +27,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Conflict: 409,
     PayloadTooLarge: 413,
     RateLimited: 429,
+    UpstreamFailed: 502,
 }
 
 

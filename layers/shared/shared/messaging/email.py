@@ -24,6 +24,10 @@ Template = Literal[
     "password_changed",
     "seller_approved",
     "seller_rejected",
+    "order_confirmation",
+    "order_shipped",
+    "order_cancelled",
+    "order_refunded",
 ]
 
 

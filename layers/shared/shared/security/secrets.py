@@ -31,6 +31,39 @@ def jwt_signing_key() -> str:
     return secret
 
 
+LOCAL_STRIPE_SECRET_KEY = "sk_test_localstripe"
+LOCAL_STRIPE_WEBHOOK_SECRET = "whsec_local_development_secret"
+
+
+def _secret(secret_id: str, setting: str) -> str:
+    if not secret_id:
+        raise ConfigurationError(f"{setting} is not set")
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(secret_id, max_age=300)
+    secret = value.decode() if isinstance(value, bytes) else str(value)
+    if not secret.strip():
+        raise ConfigurationError(f"the secret named by {setting} is empty")
+    return secret.strip()
+
+
+def stripe_api_key() -> str:
+    """Stripe's secret API key: ``STRIPE_SECRET_KEY`` locally, else the secret ``STRIPE_SECRET_ID``."""
+    settings = get_settings()
+    if settings.is_local:
+        return settings.stripe_secret_key or LOCAL_STRIPE_SECRET_KEY
+    return _secret(settings.stripe_secret_id, "STRIPE_SECRET_ID")
+
+
+def stripe_webhook_secret() -> str:
+    """The webhook signing secret (``whsec_...``): ``STRIPE_WEBHOOK_SECRET`` locally, else the secret
+    ``STRIPE_WEBHOOK_SECRET_ID``."""
+    settings = get_settings()
+    if settings.is_local:
+        return settings.stripe_webhook_secret or LOCAL_STRIPE_WEBHOOK_SECRET
+    return _secret(settings.stripe_webhook_secret_id, "STRIPE_WEBHOOK_SECRET_ID")
+
+
 def derived_key(purpose: str) -> bytes:
     """A key for ``purpose`` (cursors, token hashing) derived from the signing key."""
     return hmac.new(jwt_signing_key().encode(), purpose.encode(), hashlib.sha256).digest()

@@ -30,6 +30,7 @@ from shared.commerce.products.models import (
     PRODUCT_SK,
     PostingItem,
     ProductItem,
+    PurchaseItem,
     ReviewItem,
     WordCountItem,
     product_pk,
@@ -539,3 +540,46 @@ def has_purchased(user_id: str, product_id: str) -> bool:
     except Item.DoesNotExist:
         return False
     return True
+
+
+# ---------------------------------------------------------------------------- stock (checkout)
+
+
+def get_products(product_ids: Iterable[str]) -> dict[str, ProductItem]:
+    """The products that exist, by id, in one consistent BatchGetItem (100 keys per call)."""
+    keys = [(product_pk(pid), PRODUCT_SK) for pid in dict.fromkeys(product_ids)]
+    found: dict[str, ProductItem] = {}
+    for start in range(0, len(keys), 100):
+        for item in Item.batch_get(keys[start : start + 100], consistent_read=True):
+            if isinstance(item, ProductItem):
+                found[item.product_id] = item
+    return found
+
+
+def reserve_stock(tx: TransactWrite, product_id: str, quantity: int, unit_price: int) -> None:
+    """Take ``quantity`` units iff the product is still active, has them, and still sells at the
+    price the order snapshots. Bumps the version so a concurrent edit made on a stale read of the
+    stock is refused and re-applied on the fresh product."""
+    tx.update(
+        ProductItem(product_pk(product_id), PRODUCT_SK),
+        actions=[ProductItem.stock_quantity.add(-quantity), ProductItem.version.add(1)],
+        condition=(ProductItem.status == "active")
+        & (ProductItem.stock_quantity >= quantity)
+        & (ProductItem.price == unit_price),
+    )
+
+
+def release_stock(tx: TransactWrite, product_id: str, quantity: int) -> None:
+    """Give ``quantity`` units back (a deleted product has nothing to give back to: the condition
+    keeps the update from recreating it as a stub)."""
+    tx.update(
+        ProductItem(product_pk(product_id), PRODUCT_SK),
+        actions=[ProductItem.stock_quantity.add(quantity), ProductItem.version.add(1)],
+        condition=Item.pk.exists(),
+    )
+
+
+def record_purchase(tx: TransactWrite, user_id: str, product_id: str) -> None:
+    """The proof of purchase reviews check (``verifiedPurchase``); idempotent put."""
+    pk, sk = purchase_key(user_id, product_id)
+    tx.save(PurchaseItem(pk, sk, product_id=product_id, user_id=user_id))

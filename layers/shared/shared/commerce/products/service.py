@@ -171,3 +171,26 @@ def _int(value: Any) -> int | None:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def reconcile_stock_status(product_id: str) -> None:
+    """After checkout moved stock: an active product left with none becomes ``out_of_stock`` (and
+    leaves the listing), an ``out_of_stock`` one given stock back is ``active`` again. Version
+    conditioned and retried, like any edit; a product that no longer exists is left alone."""
+    for _ in range(EDIT_ATTEMPTS):
+        old = repository.get_product(product_id)
+        if old is None:
+            return
+        status = rules.next_status(old.status, None, int(old.stock_quantity or 0))
+        if status == old.status:
+            return
+        new = repository.copy(old)
+        new.status = status
+        new.updated_at = now_iso()
+        try:
+            repository.update(old, new)
+        except Conflict as exc:
+            if exc.code == "PRODUCT_CHANGED":
+                continue
+            raise
+        return

@@ -1,0 +1,1 @@
+"""The shopping cart: one item per line, prices always read from the product."""

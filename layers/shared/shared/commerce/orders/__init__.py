@@ -1,0 +1,1 @@
+"""Orders: checkout from the cart, lifecycle, seller views."""

@@ -1,0 +1,71 @@
+"""Pure order rules: numbers, totals, the status machine. No I/O here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+PENDING = "pending"
+CONFIRMED = "confirmed"
+PROCESSING = "processing"
+SHIPPED = "shipped"
+DELIVERED = "delivered"
+CANCELLED = "cancelled"
+REFUNDED = "refunded"
+STATUSES = (PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED, REFUNDED)
+
+# The statuses each transition may leave. Everything not listed is refused, so an order never
+# moves backwards (a late "succeeded" cannot un-ship an order; a second "ship" is a conflict).
+CANCELLABLE = (PENDING, CONFIRMED)
+SHIPPABLE = (CONFIRMED, PROCESSING)
+DELIVERABLE = (SHIPPED,)
+PAID_STATES = (CONFIRMED, PROCESSING, SHIPPED, DELIVERED)
+REFUNDABLE = PAID_STATES  # a full refund of these ends in ``refunded``
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: int
+    tax_amount: int
+    shipping_amount: int
+    discount_amount: int
+    total_amount: int
+
+
+def order_number(moment: datetime) -> str:
+    """``ORD-YYYYMMDD-XXXXX`` (UTC date, five random digits). Uniqueness is enforced by a claim
+    in the create transaction; a collision is retried with a new number."""
+    return f"ORD-{moment.strftime('%Y%m%d')}-{secrets.randbelow(100_000):05d}"
+
+
+def tax(subtotal: int, rate_bps: int) -> int:
+    """Tax in cents, rounded half up (integer arithmetic only)."""
+    return (subtotal * rate_bps + 5_000) // 10_000
+
+
+def totals(
+    subtotal: int, *, tax_rate_bps: int, flat_shipping: int, free_shipping_threshold: int, discount: int = 0
+) -> Totals:
+    shipping = 0 if subtotal >= free_shipping_threshold else flat_shipping
+    tax_amount = tax(subtotal, tax_rate_bps)
+    discount = min(discount, subtotal + tax_amount + shipping)
+    return Totals(
+        subtotal=subtotal,
+        tax_amount=tax_amount,
+        shipping_amount=shipping,
+        discount_amount=discount,
+        total_amount=subtotal + tax_amount + shipping - discount,
+    )
+
+
+def fingerprint(body: dict[str, Any]) -> str:
+    """What a create request asked for, to tell a retry from a different request under one key."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def refundable(paid: int, refunded: int) -> int:
+    return max(0, paid - refunded)

@@ -1,0 +1,451 @@
+"""Order rules: checkout from the cart, who sees which order, and the lifecycle
+
+``pending → confirmed → (processing →) shipped → delivered``, plus ``cancelled`` and ``refunded``.
+
+Checkout reserves every line's stock in the transaction that creates the order (all lines or
+none), so concurrent buyers can never take more units than exist. Every later transition is a
+write conditioned on the status it leaves; see :mod:`.rules` for which statuses each may leave.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timedelta
+from typing import Any
+
+from shared.clock import iso, now, now_iso
+from shared.commerce.cart import repository as cart
+from shared.commerce.orders import notifications, repository, rules
+from shared.commerce.orders.models import OrderItem, OrderLine
+from shared.commerce.orders.schemas import (
+    CancelOrderRequest,
+    CreateOrderRequest,
+    OrderOut,
+    RefundOrderRequest,
+    ShipOrderRequest,
+)
+from shared.commerce.orders.views import order_out
+from shared.commerce.payments import repository as payment_records
+from shared.commerce.payments import service as payments
+from shared.commerce.products import repository as products
+from shared.commerce.products import service as product_service
+from shared.commerce.products.models import ProductItem
+from shared.errors import Conflict, Forbidden, InvalidInput, UpstreamFailed
+from shared.identity.principal import Principal
+from shared.ids import new_id
+from shared.observability import logger
+from shared.schemas import ItemsPage
+from shared.security.cursors import decode_cursor, encode_cursor
+from shared.settings import get_settings
+
+CREATE_ATTEMPTS = 6
+TRANSITION_ATTEMPTS = 3
+IDEMPOTENCY_KEY_MAX = 255
+
+
+# ---------------------------------------------------------------------------- checkout
+
+
+def create_order(
+    principal: Principal, request: CreateOrderRequest, idempotency_key: str | None = None
+) -> tuple[OrderOut, bool]:
+    """Turn the caller's cart into a ``pending`` order. Returns the order and whether it is the
+    replay of an earlier request with the same ``Idempotency-Key``.
+
+    Raises :class:`InvalidInput` ``CART_EMPTY`` / ``MIXED_CURRENCIES`` / ``INVALID_IDEMPOTENCY_KEY``,
+    :class:`Conflict` ``OUT_OF_STOCK`` (naming the products), ``IDEMPOTENCY_KEY_REUSED`` (the key
+    was used for a different request) or ``CHECKOUT_BUSY``.
+    """
+    user_id = principal.user_id
+    key = _check_key(idempotency_key)
+    fingerprint = rules.fingerprint(request.model_dump(mode="json", by_alias=True))
+    if key:
+        replay = _replay(user_id, key, fingerprint)
+        if replay is not None:
+            return replay, True
+    settings = get_settings()
+    for _ in range(CREATE_ATTEMPTS):
+        lines = cart.get_lines(user_id)
+        if not lines:
+            raise InvalidInput("Your cart is empty", code="CART_EMPTY", errors={"cart": ["is empty"]})
+        found = products.get_products(line.product_id for line in lines)
+        wanted = {line.product_id: int(line.quantity) for line in lines}
+        _check_stock(wanted, found)
+        currencies = {found[pid].currency for pid in wanted}
+        if len(currencies) > 1:
+            raise InvalidInput(
+                "Products priced in different currencies cannot be bought in one order",
+                code="MIXED_CURRENCIES",
+                errors={"cart": [f"currencies: {', '.join(sorted(currencies))}"]},
+            )
+        order_lines = [_snapshot(found[pid], qty) for pid, qty in wanted.items()]
+        totals = rules.totals(
+            sum(int(line.line_total) for line in order_lines),
+            tax_rate_bps=settings.tax_rate_bps,
+            flat_shipping=settings.flat_shipping_cents,
+            free_shipping_threshold=settings.free_shipping_threshold_cents,
+        )
+        moment = now()
+        order = repository.new_order(
+            new_id(),
+            iso(moment),
+            order_number=rules.order_number(moment),
+            user_id=user_id,
+            user_email=principal.user.email,
+            user_name=principal.user.name,
+            status=rules.PENDING,
+            currency=currencies.pop(),
+            subtotal=totals.subtotal,
+            tax_amount=totals.tax_amount,
+            shipping_amount=totals.shipping_amount,
+            discount_amount=totals.discount_amount,
+            total_amount=totals.total_amount,
+            lines=order_lines,
+            seller_ids=list(dict.fromkeys(str(line.seller_id) for line in order_lines)),
+            shipping_address=request.shipping_address.model_dump(by_alias=True, exclude_none=True),
+            billing_address=request.billing_address.model_dump(by_alias=True, exclude_none=True)
+            if request.billing_address
+            else None,
+            notes=request.notes,
+        )
+        reservations = [repository.Reservation(pid, qty, int(found[pid].price)) for pid, qty in wanted.items()]
+        claim = None
+        if key:
+            expires = int(time.time()) + settings.order_idempotency_ttl_hours * 3600
+            claim = repository.IdempotencyClaim(key, fingerprint, expires)
+        try:
+            repository.create(order, reservations, claim)
+        except repository.NumberTaken:
+            continue
+        except repository.KeyReplayed:
+            replay = _replay(user_id, key or "", fingerprint)
+            if replay is None:
+                continue
+            return replay, True
+        except repository.StockShort as exc:
+            fresh = products.get_products(exc.product_ids)
+            _check_stock({pid: wanted[pid] for pid in exc.product_ids}, fresh)
+            continue  # repriced or a concurrent edit: read again and retry
+        except repository.Contended:
+            time.sleep(random.uniform(0.02, 0.1))  # noqa: S311 - jitter, not security
+            continue
+        after = products.get_products(wanted)  # concurrent checkouts: only a fresh read tells who emptied it
+        _reconcile(pid for pid, p in after.items() if p.status == "active" and int(p.stock_quantity) <= 0)
+        return order_out(order, payments=[]), False
+    raise Conflict("Checkout is busy; try again", code="CHECKOUT_BUSY")
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise InvalidInput(
+            "Idempotency-Key must be 1-255 printable characters",
+            code="INVALID_IDEMPOTENCY_KEY",
+            errors={"Idempotency-Key": ["must be 1-255 printable characters"]},
+        )
+    return key
+
+
+def _replay(user_id: str, key: str, fingerprint: str) -> OrderOut | None:
+    found = repository.replayed_order_id(user_id, key)
+    if found is None:
+        return None
+    order_id, stored = found
+    if stored != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used for a different request",
+            code="IDEMPOTENCY_KEY_REUSED",
+        )
+    order = repository.get_order(order_id)
+    if order is None:
+        return None
+    return order_out(order, payments=payment_records.payments_of(order_id))
+
+
+def _check_stock(wanted: dict[str, int], found: dict[str, ProductItem]) -> None:
+    problems: dict[str, list[str]] = {}
+    names: list[str] = []
+    for pid, quantity in wanted.items():
+        product = found.get(pid)
+        if product is None or product.status not in ("active", "out_of_stock"):
+            problems[pid] = ["No longer available"]
+            names.append(product.name if product else pid)
+        elif product.status != "active" or int(product.stock_quantity) < quantity:
+            left = max(0, int(product.stock_quantity)) if product.status == "active" else 0
+            problems[pid] = [f"Only {left} left in stock, {quantity} requested"]
+            names.append(product.name)
+    if problems:
+        raise Conflict(f"Not enough stock for: {', '.join(names)}", code="OUT_OF_STOCK", errors=problems)
+
+
+def _snapshot(product: ProductItem, quantity: int) -> OrderLine:
+    price = int(product.price)
+    return OrderLine(  # type: ignore[no-untyped-call]
+        product_id=product.product_id,
+        seller_id=product.seller_id,
+        name=product.name,
+        slug=product.slug,
+        sku=product.sku,
+        image=product.images[0] if product.images else None,
+        unit_price=price,
+        quantity=quantity,
+        line_total=price * quantity,
+    )
+
+
+def _reconcile(product_ids: Any) -> None:
+    """Stock moved: let products that ran out (or came back) change status. Best effort: the
+    stock itself is already exact; a failure here only delays the status."""
+    for product_id in product_ids:
+        try:
+            product_service.reconcile_stock_status(product_id)
+        except Exception:
+            logger.exception("could not reconcile a product's stock status", extra={"productId": product_id})
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _find(order_id: str) -> OrderItem | None:
+    if order_id.upper().startswith("ORD-"):
+        return repository.find_by_number(order_id.upper())
+    return repository.get_order(order_id)
+
+
+def _is_buyer_or_admin(principal: Principal, order: OrderItem) -> bool:
+    return principal.is_admin or order.user_id == principal.user_id
+
+
+def _is_seller_of(principal: Principal, order: OrderItem) -> bool:
+    return principal.user_id in (order.seller_ids or [])
+
+
+def _visible(principal: Principal, order_id: str) -> OrderItem:
+    """The order if the caller is its buyer, an admin or one of its sellers; otherwise 404 (an
+    order id is not a secret, but whether it exists is nobody else's business)."""
+    order = _find(order_id)
+    if order is None or not (_is_buyer_or_admin(principal, order) or _is_seller_of(principal, order)):
+        raise repository.order_not_found()
+    return order
+
+
+def _view(principal: Principal, order: OrderItem) -> OrderOut:
+    if _is_buyer_or_admin(principal, order):
+        return order_out(order, payments=payment_records.payments_of(order.order_id))
+    return order_out(order, seller_id=principal.user_id)
+
+
+def get_order(principal: Principal, order_id: str) -> OrderOut:
+    return _view(principal, _visible(principal, order_id))
+
+
+def list_orders(principal: Principal, *, status: str | None, limit: int, cursor: str | None) -> ItemsPage[OrderOut]:
+    """Admins: every order (optionally by status). Everyone else: their own purchases."""
+    if principal.is_admin:
+        scope = f"orders:all:{status or ''}"
+        page = repository.list_all(status, limit=limit, position=decode_cursor(cursor, scope))
+    else:
+        scope = f"orders:user:{principal.user_id}:{status or ''}"
+        page = repository.list_for_user(principal.user_id, limit=limit, position=decode_cursor(cursor, scope))
+    items = [order_out(o) for o in page.items if isinstance(o, OrderItem) and (status is None or o.status == status)]
+    return ItemsPage[OrderOut](items=items, next_cursor=encode_cursor(page.next_position, scope))
+
+
+def seller_orders(principal: Principal, *, limit: int, cursor: str | None) -> ItemsPage[OrderOut]:
+    if principal.role not in ("seller", "admin"):
+        raise Forbidden("Only sellers have seller orders", code="INSUFFICIENT_PERMISSIONS")
+    scope = f"orders:seller:{principal.user_id}"
+    page, found = repository.list_for_seller(principal.user_id, limit=limit, position=decode_cursor(cursor, scope))
+    items = [order_out(order, seller_id=principal.user_id) for order in found]
+    return ItemsPage[OrderOut](items=items, next_cursor=encode_cursor(page.next_position, scope))
+
+
+# ---------------------------------------------------------------------------- lifecycle
+
+
+def cancel_order(principal: Principal, order_id: str, request: CancelOrderRequest | None) -> OrderOut:
+    """The buyer (or an admin) cancels a pending or confirmed order: stock goes back, a paid
+    order is refunded in full. Raises :class:`NotFound`, :class:`Conflict`
+    ``ORDER_NOT_CANCELLABLE`` / ``PAYMENT_IN_PROGRESS``, :class:`UpstreamFailed` (nothing changed)."""
+    order = _find(order_id)
+    if order is None or not _is_buyer_or_admin(principal, order):
+        raise repository.order_not_found()
+    reason = (request.reason if request else None) or (
+        "Cancelled by an administrator" if order.user_id != principal.user_id else "Cancelled by customer"
+    )
+    return _view(principal, cancel(order, reason))
+
+
+def cancel(order: OrderItem, reason: str) -> OrderItem:
+    """Cancel ``order`` (used by the buyer's request and the unpaid-order job).
+
+    A pending order's open intent is cancelled on Stripe first, so it cannot be paid afterwards;
+    if it turns out to be paid already, the order is confirmed and cancelled as a paid one. A paid
+    order is refunded on Stripe before it is marked cancelled: when Stripe fails, nothing changed.
+    """
+    for _ in range(TRANSITION_ATTEMPTS + 1):
+        if order.status not in rules.CANCELLABLE:
+            raise Conflict(f"An order that is {order.status} cannot be cancelled", code="ORDER_NOT_CANCELLABLE")
+        before = int(order.refunded_amount or 0)
+        refunded_total = before
+        if order.status == rules.PENDING:
+            if payments.stop_payment(order):
+                order = _reload(order)
+                continue
+        else:
+            owed = rules.refundable(int(order.paid_amount or 0), before)
+            if owed:
+                refunded_total = payments.refund(
+                    order, owed, idempotency_key=f"order-cancel-{order.order_id}", reason=reason
+                )
+        at = now_iso()
+        present = products.get_products(str(line.product_id) for line in order.lines)
+        release = [
+            repository.Reservation(str(line.product_id), int(line.quantity), int(line.unit_price))
+            for line in order.lines
+            if line.product_id in present
+        ]
+        sets: dict[str, Any] = {
+            "cancelled_at": at,
+            "cancellation_reason": reason,
+            "stock_released": True,
+            "updated_at": at,
+        }
+        if refunded_total != before:
+            sets["refunded_amount"] = refunded_total
+        moved = repository.transition(
+            order,
+            rules.CANCELLED,
+            expect=(OrderItem.status == order.status) & (OrderItem.stock_released == False),  # noqa: E712
+            sets=sets,
+            release=release,
+        )
+        if moved:
+            if refunded_total != before and order.payment_intent_id:
+                payment_records.raise_refunded_now(order.payment_intent_id, refunded_total, at)
+            _reconcile(r.product_id for r in release)
+            cancelled = _reload(order)
+            notifications.cancelled(cancelled, refund_amount=refunded_total - before)
+            return cancelled
+        order = _reload(order)
+        if refunded_total != before and order.payment_intent_id and order.status not in rules.CANCELLABLE:
+            # Refunded, but the order moved on meanwhile (e.g. shipped): record the refund as such.
+            payments.record_refund_total(order.payment_intent_id, refunded_total)
+            order = _reload(order)
+    raise Conflict("The order changed meanwhile; retry", code="ORDER_CHANGED")
+
+
+def _reload(order: OrderItem) -> OrderItem:
+    fresh = repository.get_order(order.order_id)
+    if fresh is None:
+        raise repository.order_not_found()
+    return fresh
+
+
+def _managed(principal: Principal, order_id: str) -> OrderItem:
+    """An order the caller may ship/deliver: an admin, or a seller of one of its lines."""
+    order = _find(order_id)
+    if order is None:
+        raise repository.order_not_found()
+    if principal.is_admin or _is_seller_of(principal, order):
+        return order
+    if order.user_id == principal.user_id:
+        raise Forbidden("Only a seller of this order or an admin can do this", code="NOT_ORDER_SELLER")
+    raise repository.order_not_found()
+
+
+def ship_order(principal: Principal, order_id: str, request: ShipOrderRequest) -> OrderOut:
+    order = _managed(principal, order_id)
+    if order.status not in rules.SHIPPABLE:
+        raise Conflict(f"An order that is {order.status} cannot be shipped", code="ORDER_NOT_SHIPPABLE")
+    at = now_iso()
+    moved = repository.transition(
+        order,
+        rules.SHIPPED,
+        expect=OrderItem.status.is_in(*rules.SHIPPABLE),
+        sets={
+            "tracking_number": request.tracking_number,
+            "tracking_url": request.tracking_url,
+            "shipped_at": at,
+            "updated_at": at,
+        },
+    )
+    order = _reload(order)
+    if not moved:
+        raise Conflict(f"An order that is {order.status} cannot be shipped", code="ORDER_NOT_SHIPPABLE")
+    notifications.shipped(order)
+    return _view(principal, order)
+
+
+def deliver_order(principal: Principal, order_id: str) -> OrderOut:
+    order = _managed(principal, order_id)
+    if order.status not in rules.DELIVERABLE:
+        raise Conflict(f"An order that is {order.status} cannot be delivered", code="ORDER_NOT_DELIVERABLE")
+    at = now_iso()
+    moved = repository.transition(
+        order,
+        rules.DELIVERED,
+        expect=OrderItem.status.is_in(*rules.DELIVERABLE),
+        sets={"delivered_at": at, "updated_at": at},
+    )
+    order = _reload(order)
+    if not moved:
+        raise Conflict(f"An order that is {order.status} cannot be delivered", code="ORDER_NOT_DELIVERABLE")
+    return _view(principal, order)
+
+
+def refund_order(principal: Principal, order_id: str, request: RefundOrderRequest | None) -> OrderOut:
+    """Admin refund, full (no amount) or partial, through Stripe; a full refund makes the order
+    ``refunded``. Raises :class:`Conflict` ``ORDER_NOT_PAID`` / ``NOTHING_TO_REFUND``,
+    :class:`InvalidInput` ``REFUND_EXCEEDS_PAYMENT``, :class:`UpstreamFailed` (nothing changed)."""
+    order = _find(order_id)
+    if order is None:
+        raise repository.order_not_found()
+    paid = int(order.paid_amount or 0)
+    if paid <= 0 or not order.payment_intent_id:
+        raise Conflict("This order has not been paid", code="ORDER_NOT_PAID")
+    before = int(order.refunded_amount or 0)
+    owed = rules.refundable(paid, before)
+    if owed <= 0:
+        raise Conflict("This order is already fully refunded", code="NOTHING_TO_REFUND")
+    amount = request.amount if request and request.amount is not None else owed
+    if amount > owed:
+        raise InvalidInput(
+            f"At most {owed} can be refunded",
+            code="REFUND_EXCEEDS_PAYMENT",
+            errors={"amount": [f"must be at most {owed}"]},
+        )
+    total = payments.refund(
+        order,
+        amount,
+        idempotency_key=f"order-refund-{order.order_id}-{before}-{amount}",
+        reason=request.reason if request else None,
+    )
+    updated = payments.record_refund_total(order.payment_intent_id, total)
+    return _view(principal, updated or _reload(order))
+
+
+# ---------------------------------------------------------------------------- jobs
+
+
+def expire_unpaid(batch: int = 100) -> dict[str, int]:
+    """Cancel pending orders older than the configured timeout (their stock goes back). Orders
+    that turn out to be paid are confirmed instead; failures are logged and retried next run."""
+    minutes = get_settings().unpaid_order_timeout_minutes
+    cutoff = iso(now() - timedelta(minutes=minutes))
+    counts = {"cancelled": 0, "paid": 0, "failed": 0}
+    for order in repository.pending_before(cutoff, limit=batch):
+        try:
+            done = cancel(order, f"Payment not received within {minutes} minutes")
+        except Conflict as exc:
+            counts["paid" if exc.code == "ORDER_NOT_CANCELLABLE" else "failed"] += 1
+            continue
+        except UpstreamFailed:
+            logger.warning("could not expire an unpaid order", extra={"orderId": order.order_id})
+            counts["failed"] += 1
+            continue
+        counts["cancelled" if done.status == rules.CANCELLED else "paid"] += 1
+    return counts

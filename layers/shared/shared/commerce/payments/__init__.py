@@ -1,0 +1,1 @@
+"""Payments: Stripe customers, PaymentIntents, refunds and webhook events."""
