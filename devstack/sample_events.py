@@ -53,8 +53,47 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/uploads": {"purpose": "avatar", "contentType": "image/png", "contentLength": 20480},
     "POST /api/v1/cart/items": {"productId": "sample-productId", "quantity": 2},
     "PATCH /api/v1/cart/items/{productId}": {"quantity": 3},
+    "POST /api/v1/orders": {
+        "shippingAddress": {
+            "firstName": "Carla",
+            "lastName": "Customer",
+            "address1": "1 Main Street",
+            "city": "Springfield",
+            "postalCode": "12345",
+            "country": "US",
+        },
+        "notes": "Leave at the door",
+    },
+    "POST /api/v1/orders/{orderId}/cancel": {"reason": "Changed my mind"},
+    "POST /api/v1/orders/{orderId}/ship": {
+        "trackingNumber": "1Z999AA10123456784",
+        "trackingUrl": "https://track.example.com/1Z999",
+    },
+    "POST /api/v1/orders/{orderId}/refund": {"amount": 500, "reason": "Damaged box"},
+    "POST /api/v1/payments/intent": {"orderId": "sample-orderId"},
+    "POST /api/v1/payments/confirm": {"orderId": "sample-orderId"},
 }
+# A Stripe event as Stripe posts it (the webhook sample carries no valid Stripe-Signature: a 400).
+STRIPE_EVENT: dict[str, Any] = {
+    "id": "evt_sample",
+    "object": "event",
+    "type": "payment_intent.succeeded",
+    "created": 1795348800,
+    "livemode": False,
+    "data": {
+        "object": {
+            "id": "pi_sample",
+            "object": "payment_intent",
+            "amount": 2599,
+            "currency": "usd",
+            "status": "succeeded",
+            "metadata": {"orderId": "sample-orderId"},
+        }
+    },
+}
+BODIES["POST /api/v1/webhooks/stripe"] = STRIPE_EVENT
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {
+    "StripeEventsQueue": [STRIPE_EVENT],
     "EmailQueue": [
         {
             "id": "welcome:sample-user",
@@ -62,7 +101,7 @@ SQS_BODIES: dict[str, list[dict[str, Any]]] = {
             "to": "new.customer@example.com",
             "data": {"name": "New Customer", "role": "customer", "status": "approved"},
         }
-    ]
+    ],
 }
 
 

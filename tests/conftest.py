@@ -16,7 +16,6 @@ TEST_ENV = {
     "TABLE_NAME": "test-table",
     "EMAIL_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/EmailQueue",
     "STRIPE_EVENTS_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/StripeEventsQueue",
-    "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
     "UPLOADS_BUCKET": "uploadsbucket",
     "JWT_SECRET": "test-signing-key-that-is-long-enough-0123456789",
     "EMAIL_FROM": "no-reply@example.com",

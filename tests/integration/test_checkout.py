@@ -21,7 +21,7 @@ from tests.support.checkout import (
     start_payment,
     stripe_event,
 )
-from tests.support.localstripe import pay_intent, stripe_call
+from tests.support.localstripe import pay_intent
 from tests.support.products import atomic_dynamodb_calls, outcome, principal_of, run_concurrently
 
 pytestmark = pytest.mark.usefixtures("local_stripe")
@@ -105,9 +105,7 @@ def test_concurrent_checkouts_never_oversell(api: Api, admin: Account) -> None:
     for buyer in buyers:
         add_to_cart(api, buyer, product_id)
     request = CreateOrderRequest.model_validate({"shippingAddress": ADDRESS})
-    calls = [
-        partial(outcome, partial(service.create_order, principal_of(buyer), request)) for buyer in buyers
-    ]
+    calls = [partial(outcome, partial(service.create_order, principal_of(buyer), request)) for buyer in buyers]
 
     with atomic_dynamodb_calls():
         results = run_concurrently(*calls)
@@ -172,7 +170,9 @@ def test_a_seller_sees_only_their_own_lines(api: Api, admin: Account, customer: 
     listed = api.call("GET", "/api/v1/sellers/me/orders", token=two.seller.access_token).data["items"]
     assert [o["id"] for o in listed] == [placed["id"]]
     assert [i["productId"] for i in listed[0]["items"]] == [two.products[0]["id"]]
-    assert_problem(api.call("GET", "/api/v1/sellers/me/orders", token=customer.access_token), 403, "INSUFFICIENT_PERMISSIONS")
+    assert_problem(
+        api.call("GET", "/api/v1/sellers/me/orders", token=customer.access_token), 403, "INSUFFICIENT_PERMISSIONS"
+    )
 
 
 # ---------------------------------------------------------------------------- payments
@@ -260,9 +260,7 @@ def test_events_out_of_order_leave_the_order_paid(
     assert data["payments"][0]["status"] == "succeeded"
 
 
-def test_a_failed_payment_is_recorded_and_the_order_stays_payable(
-    api: Api, admin: Account, customer: Account
-) -> None:
+def test_a_failed_payment_is_recorded_and_the_order_stays_payable(api: Api, admin: Account, customer: Account) -> None:
     shop = open_shop(api, admin)
     placed = buy(api, customer, shop.products[0]["id"])
     intent = start_payment(api, customer, placed["id"])

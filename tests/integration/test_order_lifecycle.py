@@ -105,7 +105,9 @@ def test_ship_then_deliver_by_the_seller(api: Api, admin: Account, customer: Acc
 
     assert_problem(post(api, customer, f"{path}/ship", tracking), 403, "INSUFFICIENT_PERMISSIONS")
     assert_problem(post(api, shop.seller, f"{path}/deliver"), 409, "ORDER_NOT_DELIVERABLE")
-    assert_problem(post(api, shop.seller, f"{path}/ship", {"trackingNumber": "1", "trackingUrl": "nope"}), 400, "VALIDATION_ERROR")
+    assert_problem(
+        post(api, shop.seller, f"{path}/ship", {"trackingNumber": "1", "trackingUrl": "nope"}), 400, "VALIDATION_ERROR"
+    )
     shipped = post(api, shop.seller, f"{path}/ship", tracking)
 
     assert shipped.status == 200, shipped.body
@@ -164,11 +166,18 @@ def test_refund_of_an_unpaid_order_is_refused(api: Api, admin: Account, customer
     assert_problem(post(api, admin, f"/api/v1/orders/{placed['id']}/refund"), 409, "ORDER_NOT_PAID")
 
 
-def test_charge_refunded_events_are_applied_once(api: Api, admin: Account, customer: Account, local_stripe: str) -> None:
+def test_charge_refunded_events_are_applied_once(
+    api: Api, admin: Account, customer: Account, local_stripe: str
+) -> None:
     _, data = paid_order(api, admin, customer, local_stripe, prices=(3000,))
     intent = stripe_call(local_stripe, "GET", f"/v1/payment_intents/{data['paymentIntentId']}")
     charge_id = intent["latest_charge"]["id"] if isinstance(intent["latest_charge"], dict) else intent["latest_charge"]
-    charge = {"id": charge_id, "object": "charge", "payment_intent": data["paymentIntentId"], "amount": data["totalAmount"]}
+    charge = {
+        "id": charge_id,
+        "object": "charge",
+        "payment_intent": data["paymentIntentId"],
+        "amount": data["totalAmount"],
+    }
     partial = stripe_event("charge.refunded", {**charge, "amount_refunded": 500}, event_id="evt_r1")
     full = stripe_event("charge.refunded", {**charge, "amount_refunded": data["totalAmount"]}, event_id="evt_r2")
 
@@ -191,7 +200,12 @@ def test_the_job_cancels_unpaid_orders_past_the_timeout(
     from devstack.events import scheduled_event
 
     configure(UNPAID_ORDER_TIMEOUT_MINUTES="60")
-    assert api.invoke("OrderJobsFunction", scheduled_event(SCHEDULE_ARN, region="us-east-1", account="123456789012"))["cancelled"] == 0
+    assert (
+        api.invoke("OrderJobsFunction", scheduled_event(SCHEDULE_ARN, region="us-east-1", account="123456789012"))[
+            "cancelled"
+        ]
+        == 0
+    )
     assert order(api, customer, placed["id"])["status"] == "pending"
 
     from datetime import timedelta
@@ -204,7 +218,9 @@ def test_the_job_cancels_unpaid_orders_past_the_timeout(
     original = service.now
     service.now = lambda: later  # type: ignore[assignment]
     try:
-        counts = api.invoke("OrderJobsFunction", scheduled_event(SCHEDULE_ARN, region="us-east-1", account="123456789012"))
+        counts = api.invoke(
+            "OrderJobsFunction", scheduled_event(SCHEDULE_ARN, region="us-east-1", account="123456789012")
+        )
     finally:
         service.now = original  # type: ignore[assignment]
 

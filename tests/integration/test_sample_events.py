@@ -57,7 +57,8 @@ def test_sample_event_as_is(api: Api, sample: Path) -> None:
     if not is_http(event):
         # An SQS batch: every record handled, nothing to retry.
         assert result == {"batchItemFailures": []}
-        assert len(api.outbox) == len(event["Records"])
+        if function == "EmailWorkerFunction":
+            assert len(api.outbox) == len(event["Records"])
         return
     res = api.response(result)
     if name not in EXPECTED and (

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import time
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +17,7 @@ from devstack.routes import function_code_dir
 from tests.support.api import Api, ApiResponse, assert_problem
 
 ROUTE = "/api/v1/webhooks/stripe"
-SECRET = "whsec_test_secret"  # STRIPE_WEBHOOK_SECRET in tests/conftest.py
+SECRET = "whsec_test_secret"
 EVENT: dict[str, Any] = {
     "id": "evt_test_1",
     "object": "event",
@@ -41,6 +39,13 @@ def post(api: Api, payload: bytes = PAYLOAD, signature: str | None = None) -> Ap
     if signature is not None:
         headers["Stripe-Signature"] = signature
     return api.call("POST", ROUTE, payload, headers=headers)
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secret(configure: Callable[..., None]) -> None:
+    """Not in the shared test environment: tests that switch to a deployed APP_ENV would then
+    have to unset it (plain Stripe secrets are refused outside local/test mode)."""
+    configure(STRIPE_WEBHOOK_SECRET=SECRET)
 
 
 def queued(api: Api) -> list[str]:
@@ -157,14 +162,6 @@ class Handled:
 
 @pytest.fixture
 def handled(monkeypatch: pytest.MonkeyPatch) -> Handled:
-    name = "shared.commerce.payments.events"
-    if name not in sys.modules:
-        try:
-            __import__(name)
-        except ModuleNotFoundError as exc:  # the domain module may land after the worker
-            if exc.name != name:
-                raise
-            monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     worker = load_module(function_code_dir("StripeEventsFunction"))
     fake = Handled()
     monkeypatch.setattr(worker.stripe_events, "handle_event", fake, raising=False)

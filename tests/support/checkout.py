@@ -26,14 +26,18 @@ class Shop:
     products: list[dict[str, Any]]
 
 
-def open_shop(api: Api, admin: Account, *, stock: int = 5, prices: tuple[int, ...] = (1999,), name: str = "Sam") -> Shop:
+def open_shop(
+    api: Api, admin: Account, *, stock: int = 5, prices: tuple[int, ...] = (1999,), name: str = "Sam"
+) -> Shop:
     seller = approved_seller(api, admin, name=f"{name} Seller")
     products = [create_product(api, seller.access_token, price=p, stockQuantity=stock) for p in prices]
     return Shop(seller, products)
 
 
 def add_to_cart(api: Api, buyer: Account, product_id: str, quantity: int = 1) -> None:
-    res = api.call("POST", "/api/v1/cart/items", {"productId": product_id, "quantity": quantity}, token=buyer.access_token)
+    res = api.call(
+        "POST", "/api/v1/cart/items", {"productId": product_id, "quantity": quantity}, token=buyer.access_token
+    )
     assert res.status in (200, 201), res.body
 
 
