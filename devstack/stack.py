@@ -44,7 +44,17 @@ DEFAULT_ADMIN_PASSWORD = "Admin12345!"
 # Set in every function's environment by the local stack, whatever the template says.
 LOCAL_UNSET = ("JWT_SECRET_ID", "STRIPE_SECRET_ID", "STRIPE_WEBHOOK_SECRET_ID")
 # Variables a developer may set in the shell to override the template's value locally.
-CALLER_OVERRIDES = ("FRONTEND_URL", "CORS_ALLOW_ORIGINS", "EMAIL_FROM", "STRIPE_API_BASE")
+CALLER_OVERRIDES = (
+    "FRONTEND_URL",
+    "CORS_ALLOW_ORIGINS",
+    "EMAIL_FROM",
+    "STRIPE_API_BASE",
+    "TAX_RATE_BPS",
+    "FLAT_SHIPPING_CENTS",
+    "FREE_SHIPPING_THRESHOLD_CENTS",
+    "UNPAID_ORDER_TIMEOUT_MINUTES",
+    "CART_TTL_DAYS",
+)
 
 _NO_VALUE = object()  # AWS::NoValue
 

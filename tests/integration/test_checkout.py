@@ -20,6 +20,7 @@ from tests.support.checkout import (
     product_stock,
     start_payment,
     stripe_event,
+    take_stripe_down,
 )
 from tests.support.localstripe import pay_intent
 from tests.support.products import atomic_dynamodb_calls, outcome, principal_of, run_concurrently
@@ -303,17 +304,11 @@ def test_an_event_with_a_different_amount_does_not_confirm(
 
 
 def test_a_stripe_outage_changes_nothing(
-    api: Api, admin: Account, customer: Account, configure: object, monkeypatch: pytest.MonkeyPatch
+    api: Api, admin: Account, customer: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = open_shop(api, admin)
     placed = buy(api, customer, shop.products[0]["id"])
-    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:9")
-    from shared.commerce.payments import gateway
-    from shared.settings import reset_settings
-
-    reset_settings()
-    gateway.reset_client()
-    monkeypatch.setattr(gateway, "NETWORK_RETRIES", 0)
+    take_stripe_down(monkeypatch)
 
     res = api.call("POST", "/api/v1/payments/intent", {"orderId": placed["id"]}, token=customer.access_token)
 
@@ -321,4 +316,6 @@ def test_a_stripe_outage_changes_nothing(
     data = order(api, customer, placed["id"])
     assert data["paymentIntentId"] is None
     assert data["payments"] == []
+    from shared.commerce.payments import gateway
+
     gateway.reset_client()

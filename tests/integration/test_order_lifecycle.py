@@ -16,6 +16,7 @@ from tests.support.checkout import (
     product_stock,
     start_payment,
     stripe_event,
+    take_stripe_down,
 )
 from tests.support.localstripe import pay_intent, stripe_call
 
@@ -229,3 +230,22 @@ def test_the_job_cancels_unpaid_orders_past_the_timeout(
     assert data["status"] == "cancelled"
     assert "60 minutes" in data["cancellationReason"]
     assert product_stock(api, product_id) == 2
+
+
+def test_a_stripe_outage_during_cancel_or_refund_changes_nothing(
+    api: Api, admin: Account, customer: Account, local_stripe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop, data = paid_order(api, admin, customer, local_stripe, stock=2)
+    product_id = shop.products[0]["id"]
+    stock = product_stock(api, product_id)
+    take_stripe_down(monkeypatch)
+
+    assert_problem(post(api, customer, f"/api/v1/orders/{data['id']}/cancel"), 502, "PAYMENT_PROVIDER_ERROR")
+    assert_problem(post(api, admin, f"/api/v1/orders/{data['id']}/refund"), 502, "PAYMENT_PROVIDER_ERROR")
+
+    after = order(api, customer, data["id"])
+    assert (after["status"], after["refundedAmount"]) == ("confirmed", 0)
+    assert product_stock(api, product_id) == stock
+    from shared.commerce.payments import gateway
+
+    gateway.reset_client()

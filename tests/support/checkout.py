@@ -86,3 +86,14 @@ def order(api: Api, account: Account, order_id: str) -> dict[str, Any]:
     res = api.call("GET", f"/api/v1/orders/{order_id}", token=account.access_token)
     assert res.status == 200, res.body
     return dict(res.data)
+
+
+def take_stripe_down(monkeypatch: Any) -> None:
+    """Point the Stripe client at a closed port, without retries (restored with ``monkeypatch``)."""
+    from shared.commerce.payments import gateway
+    from shared.settings import reset_settings
+
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:9")
+    monkeypatch.setattr(gateway, "NETWORK_RETRIES", 0)
+    reset_settings()
+    gateway.reset_client()
