@@ -70,6 +70,12 @@ def cancel_order(
     return ok(app, service.cancel_order(principal(app), orderId, body))
 
 
+@app.post(f"{PREFIX}/<orderId>/process", tags=["orders"])
+@requires("seller", "admin")
+def process_order(orderId: OrderId) -> Response[Envelope[OrderOut]]:
+    return ok(app, service.process_order(principal(app), orderId))
+
+
 @app.post(f"{PREFIX}/<orderId>/ship", tags=["orders"])
 @requires("seller", "admin")
 def ship_order(orderId: OrderId, body: Annotated[ShipOrderRequest, Body()]) -> Response[Envelope[OrderOut]]:

@@ -106,6 +106,11 @@ def test_ship_then_deliver_by_the_seller(api: Api, admin: Account, customer: Acc
 
     assert_problem(post(api, customer, f"{path}/ship", tracking), 403, "INSUFFICIENT_PERMISSIONS")
     assert_problem(post(api, shop.seller, f"{path}/deliver"), 409, "ORDER_NOT_DELIVERABLE")
+    assert_problem(post(api, customer, f"{path}/process"), 403, "INSUFFICIENT_PERMISSIONS")
+    processing = post(api, shop.seller, f"{path}/process")
+    assert processing.status == 200, processing.body
+    assert processing.data["status"] == "processing"
+    assert_problem(post(api, shop.seller, f"{path}/process"), 409, "ORDER_NOT_PROCESSABLE")
     assert_problem(
         post(api, shop.seller, f"{path}/ship", {"trackingNumber": "1", "trackingUrl": "nope"}), 400, "VALIDATION_ERROR"
     )

@@ -21,6 +21,7 @@ STATUSES = (PENDING, CONFIRMED, PROCESSING, SHIPPED, DELIVERED, CANCELLED, REFUN
 # The statuses each transition may leave. Everything not listed is refused, so an order never
 # moves backwards (a late "succeeded" cannot un-ship an order; a second "ship" is a conflict).
 CANCELLABLE = (PENDING, CONFIRMED)
+PROCESSABLE = (CONFIRMED,)
 SHIPPABLE = (CONFIRMED, PROCESSING)
 DELIVERABLE = (SHIPPED,)
 PAID_STATES = (CONFIRMED, PROCESSING, SHIPPED, DELIVERED)

@@ -380,6 +380,23 @@ def ship_order(principal: Principal, order_id: str, request: ShipOrderRequest) -
     return _view(principal, order)
 
 
+def process_order(principal: Principal, order_id: str) -> OrderOut:
+    """A seller (or an admin) starts preparing a paid order: confirmed → processing."""
+    order = _managed(principal, order_id)
+    if order.status not in rules.PROCESSABLE:
+        raise Conflict(f"An order that is {order.status} cannot be processed", code="ORDER_NOT_PROCESSABLE")
+    moved = repository.transition(
+        order,
+        rules.PROCESSING,
+        expect=OrderItem.status.is_in(*rules.PROCESSABLE),
+        sets={"updated_at": now_iso()},
+    )
+    order = _reload(order)
+    if not moved:
+        raise Conflict(f"An order that is {order.status} cannot be processed", code="ORDER_NOT_PROCESSABLE")
+    return _view(principal, order)
+
+
 def deliver_order(principal: Principal, order_id: str) -> OrderOut:
     order = _managed(principal, order_id)
     if order.status not in rules.DELIVERABLE:
