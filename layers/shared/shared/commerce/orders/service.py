@@ -456,7 +456,7 @@ def expire_unpaid(batch: int = 100) -> dict[str, int]:
     counts = {"cancelled": 0, "paid": 0, "failed": 0}
     for order in repository.pending_before(cutoff, limit=batch):
         try:
-            done = cancel(order, f"Payment not received within {minutes} minutes")
+            done = cancel(order, f"Payment not received within {minutes} minute{'s' if minutes != 1 else ''}")
         except Conflict as exc:
             counts["paid" if exc.code == "ORDER_NOT_CANCELLABLE" else "failed"] += 1
             continue
