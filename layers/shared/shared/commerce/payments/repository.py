@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
+from shared.commerce.orders import repository as orders
+from shared.commerce.orders.models import OrderItem
 from shared.commerce.payments.models import (
     PAYMENT_SK,
     RANKS,
@@ -17,7 +18,7 @@ from shared.commerce.payments.models import (
     payment_pk,
 )
 from shared.data.table import Item
-from shared.data.transactions import is_condition_failure
+from shared.data.transactions import is_condition_failure, transaction
 
 
 def new_payment(intent_id: str, *, order_id: str, user_id: str, amount: int, currency: str, at: str) -> PaymentItem:
@@ -39,9 +40,25 @@ def new_payment(intent_id: str, *, order_id: str, user_id: str, amount: int, cur
     return payment
 
 
-def put_payment(tx: TransactWrite, payment: PaymentItem) -> None:
-    """Record the intent (once: a retried request finds it already there and changes nothing)."""
-    tx.save(payment, condition=Item.pk.does_not_exist())
+def attach(order: OrderItem, payment: PaymentItem, *, attempt: int, at: str) -> bool:
+    """In one transaction: the order names the new intent (iff it is still pending and nobody
+    attached another one since ``order`` was read) and the payment record is created. Returns
+    ``False`` when a condition did not hold (nothing was written)."""
+    expect = (OrderItem.status == "pending") & (OrderItem.payment_attempts == int(order.payment_attempts or 0))
+    try:
+        with transaction() as tx:
+            orders.in_transaction(
+                tx,
+                order.order_id,
+                expect=expect,
+                sets={"payment_intent_id": payment.payment_intent_id, "payment_attempts": attempt, "updated_at": at},
+            )
+            tx.save(payment, condition=Item.pk.does_not_exist())
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 def get_payment(intent_id: str) -> PaymentItem | None:

@@ -19,7 +19,6 @@ from shared.commerce.payments import gateway
 from shared.commerce.payments import repository as payments
 from shared.commerce.payments.gateway import Intent
 from shared.commerce.payments.schemas import IntentOut
-from shared.data.transactions import transaction
 from shared.errors import Conflict
 from shared.identity.principal import Principal
 from shared.observability import logger
@@ -97,36 +96,16 @@ def _ensure_payable(order: OrderItem) -> None:
 
 def _attach(order: OrderItem, intent: Intent, attempt: int) -> bool:
     """Record the intent on the order (iff nobody attached one meanwhile) and its payment record."""
-    from pynamodb.exceptions import TransactWriteError
-
     at = now_iso()
-    expect = (OrderItem.status == rules.PENDING) & (OrderItem.payment_attempts == int(order.payment_attempts or 0))
-    try:
-        with transaction() as tx:
-            orders.in_transaction(
-                tx,
-                order.order_id,
-                expect=expect,
-                sets={"payment_intent_id": intent.id, "payment_attempts": attempt, "updated_at": at},
-            )
-            payments.put_payment(
-                tx,
-                payments.new_payment(
-                    intent.id,
-                    order_id=order.order_id,
-                    user_id=order.user_id,
-                    amount=int(order.total_amount),
-                    currency=order.currency,
-                    at=at,
-                ),
-            )
-    except TransactWriteError as exc:
-        from shared.data.transactions import is_condition_failure
-
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    payment = payments.new_payment(
+        intent.id,
+        order_id=order.order_id,
+        user_id=order.user_id,
+        amount=int(order.total_amount),
+        currency=order.currency,
+        at=at,
+    )
+    return payments.attach(order, payment, attempt=attempt, at=at)
 
 
 def outcome_of(intent: Intent) -> Outcome | None:
