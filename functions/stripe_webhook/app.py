@@ -74,4 +74,4 @@ def stripe_webhook() -> Response[Envelope[WebhookReceived]]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return serve(app, event, context)
+    return serve(app, event, context, raw_body=True)

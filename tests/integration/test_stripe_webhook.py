@@ -34,8 +34,13 @@ def signed(payload: bytes = PAYLOAD, *, secret: str = SECRET, age: int = 0) -> s
     return f"t={timestamp},v1={expected_signature(payload, secret, timestamp)}"
 
 
-def post(api: Api, payload: bytes = PAYLOAD, signature: str | None = None) -> ApiResponse:
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0"}
+def post(
+    api: Api,
+    payload: bytes = PAYLOAD,
+    signature: str | None = None,
+    content_type: str = "application/json; charset=utf-8",
+) -> ApiResponse:
+    headers = {"Content-Type": content_type, "User-Agent": "Stripe/1.0"}
     if signature is not None:
         headers["Stripe-Signature"] = signature
     return api.call("POST", ROUTE, payload, headers=headers)
@@ -208,3 +213,12 @@ def test_a_message_that_is_not_a_json_object_is_dropped(api: Api, handled: Handl
 
     assert failed == []
     assert handled.events == [EVENT]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_the_signature_decides_whatever_the_content_type(api: Api, content_type: str) -> None:
+    """A forged event sent as another media type is a 400 like any forgery (not a 415)."""
+    forged = post(api, signature=signed(secret="whsec_wrong"), content_type=content_type)
+    assert forged.status == 400
+    assert forged.code == "INVALID_SIGNATURE"
+    assert queued(api) == []

@@ -141,8 +141,11 @@ def _with_security_headers(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Resolve one API Gateway v2 event into a response dict."""
+def serve(
+    app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext, *, raw_body: bool = False
+) -> dict[str, Any]:
+    """Resolve one API Gateway v2 event into a response dict. ``raw_body``: the routes read the
+    body as bytes themselves (a signed webhook), so its content type is not checked here."""
     rid = (event.get("requestContext") or {}).get("requestId")
     try:
         limit = get_settings().max_body_bytes
@@ -152,7 +155,7 @@ def serve(app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaCon
     if _body_size(event) > limit:
         message = f"The request body exceeds {limit} bytes"
         return _with_security_headers(_raw(413, problem(413, "PAYLOAD_TOO_LARGE", message, rid)))
-    if not _is_json_or_empty(event):
+    if not raw_body and not _is_json_or_empty(event):
         message = "Send the body as application/json"
         return _with_security_headers(_raw(415, problem(415, "UNSUPPORTED_MEDIA_TYPE", message, rid)))
     return _with_security_headers(app.resolve(event, context))
