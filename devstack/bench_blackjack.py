@@ -10,14 +10,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import partial
-from typing import Any
 
-from devstack.metering import Meter, metered
+from devstack.metering import Meter, bench_environment, measure
 
 TABLE = "bench-blackjack"
 SIZES = (100, 10_000)
@@ -29,24 +24,6 @@ ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "LEADERBOARD_MIN_GAMES": "5",
 }
-
-
-@contextmanager
-def _environment() -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in ENV}
-    os.environ.update(ENV)
-    from shared.settings import reset_settings
-
-    reset_settings()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_settings()
 
 
 def _seed_players(start: int, count: int) -> None:
@@ -76,14 +53,6 @@ def _estimate(limit: int) -> str:
     return f"{len(read)} items, {size:,} B, ~{math.ceil(size / 4096) / 2:g} RCU"
 
 
-def _measure(run: Callable[[], Any]) -> tuple[Meter, Any, float]:
-    with metered() as meter:
-        started = time.perf_counter()
-        result = run()
-        elapsed = (time.perf_counter() - started) * 1000
-    return meter, result, elapsed
-
-
 def _row(label: str, meter: Meter, items: str, elapsed: float) -> list[str]:
     return [label, items, str(meter.total_calls), f"{meter.read_units:g}", f"{meter.write_units:g}", meter.operations()]
 
@@ -96,7 +65,7 @@ def section() -> list[tuple[str, list[str], list[list[str]]]]:
 
     leaderboard_rows: list[list[str]] = []
     game_rows: list[list[str]] = []
-    with _environment(), mock_aws():
+    with bench_environment(ENV), mock_aws():
         from shared.blackjack import service
         from shared.blackjack.schemas import NewGameRequest
         from shared.data.table import configure_table
@@ -110,38 +79,38 @@ def section() -> list[tuple[str, list[str], list[list[str]]]]:
             _seed_players(seeded, size - seeded)
             seeded = size
             for limit in (10, 100):
-                meter, page, elapsed = _measure(partial(service.leaderboard, limit=limit, cursor=None))
+                meter, page, elapsed = measure(partial(service.leaderboard, limit=limit, cursor=None))
                 label = f"{size:,} players, GET /stats/leaderboard?limit={limit}"
                 leaderboard_rows.append([*_row(label, meter, str(len(page.items)), elapsed), _estimate(limit)])
             first = service.leaderboard(limit=10, cursor=None)
             cursor = first.next_cursor
-            meter, page, elapsed = _measure(partial(service.leaderboard, limit=10, cursor=cursor))
+            meter, page, elapsed = measure(partial(service.leaderboard, limit=10, cursor=cursor))
             label = f"{size:,} players, next page (limit=10)"
             leaderboard_rows.append([*_row(label, meter, str(len(page.items)), elapsed), _estimate(10)])
 
         user = UserItem.new("bench-player", "2026-01-01T00:00:00.000Z", name="Bench Player", role="customer")
         who = Principal(user=user, session_id="bench", token_expires_at=0)
         for attempt in range(50):
-            meter, game, elapsed = _measure(
+            meter, game, elapsed = measure(
                 partial(service.new_game, who, NewGameRequest(client_seed=f"bench-{attempt}"))
             )
             if not game.is_game_over:
                 break
         game_rows.append(_row("POST /game/new (active deal)", meter, "1", elapsed))
-        meter, _, elapsed = _measure(lambda: service.get_game(who, game.game_id))
+        meter, _, elapsed = measure(lambda: service.get_game(who, game.game_id))
         game_rows.append(_row("GET /game/{gameId}", meter, "1", elapsed))
-        meter, hit, elapsed = _measure(lambda: service.move(who, game.game_id, "hit"))
+        meter, hit, elapsed = measure(lambda: service.move(who, game.game_id, "hit"))
         game_rows.append(_row(f"POST /game/{{gameId}}/hit ({hit.game_status})", meter, "1", elapsed))
         if not hit.is_game_over:
-            meter, _, elapsed = _measure(lambda: service.move(who, game.game_id, "stand"))
+            meter, _, elapsed = measure(lambda: service.move(who, game.game_id, "stand"))
             game_rows.append(_row("POST /game/{gameId}/stand (finishes: game + stats)", meter, "1", elapsed))
-        meter, _, elapsed = _measure(lambda: service.verify(who, game.game_id))
+        meter, _, elapsed = measure(lambda: service.verify(who, game.game_id))
         game_rows.append(_row("GET /game/{gameId}/verify", meter, "1", elapsed))
         for _ in range(25):
             service.new_game(who, None)
-        meter, page, elapsed = _measure(lambda: service.history(who, limit=20, cursor=None))
-        game_rows.append(_row("GET /game/history?limit=20 (27 games)", meter, str(len(page.items)), elapsed))
-        meter, _, elapsed = _measure(lambda: service.my_stats(who))
+        meter, history, elapsed = measure(lambda: service.history(who, limit=20, cursor=None))
+        game_rows.append(_row("GET /game/history?limit=20 (27 games)", meter, str(len(history.items)), elapsed))
+        meter, _, elapsed = measure(lambda: service.my_stats(who))
         game_rows.append(_row("GET /stats/me", meter, "1", elapsed))
 
     header = ["request", "items", "calls", "RCU", "WCU", "operations"]

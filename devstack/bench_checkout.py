@@ -9,13 +9,10 @@ domain services; the per-request authentication read (one consistent BatchGetIte
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from devstack.metering import Meter, metered
+from devstack.metering import Meter, bench_environment, measure
 
 TABLE = "bench-checkout"
 ENV = {
@@ -27,33 +24,6 @@ ENV = {
     "EMAIL_QUEUE_URL": "",
 }
 CART_SIZES = (1, 5, 20)
-
-
-@contextmanager
-def _environment(extra: dict[str, str]) -> Iterator[None]:
-    values = {**ENV, **extra}
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    from shared.settings import reset_settings
-
-    reset_settings()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_settings()
-
-
-def _measure(run: Callable[[], Any]) -> tuple[Meter, Any, float]:
-    with metered() as meter:
-        started = time.perf_counter()
-        result = run()
-        elapsed = (time.perf_counter() - started) * 1000
-    return meter, result, elapsed
 
 
 def _row(label: str, meter: Meter, elapsed: float) -> list[str]:
@@ -88,7 +58,7 @@ def section() -> list[tuple[str, list[str], list[list[str]]]]:  # noqa: PLR0915 
     rows: list[list[str]] = []
     stripe = start_local_stripe(0, output=open(os.devnull, "wb"))  # noqa: SIM115 - closed with the process
     try:
-        with _environment({"STRIPE_API_BASE": stripe.url}), mock_aws():
+        with bench_environment({**ENV, "STRIPE_API_BASE": stripe.url}), mock_aws():
             from shared.commerce.cart import service as cart
             from shared.commerce.cart.schemas import AddCartItemRequest
             from shared.commerce.orders import service as orders
@@ -135,37 +105,37 @@ def section() -> list[tuple[str, list[str], list[list[str]]]]:  # noqa: PLR0915 
                 for product_id in catalog[:size]:
                     cart.add_item(buyer, AddCartItemRequest(product_id=product_id, quantity=1))
                 if size == CART_SIZES[-1]:
-                    meter, _, elapsed = _measure(
+                    meter, _, elapsed = measure(
                         partial(cart.add_item, buyer, AddCartItemRequest(product_id=catalog[0], quantity=1))
                     )
                     rows.append(_row(f"POST /cart/items (cart of {size} lines)", meter, elapsed))
-                    meter, _, elapsed = _measure(partial(cart.get_cart, buyer))
+                    meter, _, elapsed = measure(partial(cart.get_cart, buyer))
                     rows.append(_row(f"GET /cart ({size} lines)", meter, elapsed))
-                meter, (placed, _), elapsed = _measure(partial(orders.create_order, buyer, request))
+                meter, (placed, _), elapsed = measure(partial(orders.create_order, buyer, request))
                 rows.append(_row(f"POST /orders ({size} lines: reserve stock, snapshot, empty cart)", meter, elapsed))
                 if size != CART_SIZES[0]:
                     continue
-                meter, intent, elapsed = _measure(partial(payments.create_intent, buyer, placed.id))
+                meter, intent, elapsed = measure(partial(payments.create_intent, buyer, placed.id))
                 rows.append(_row("POST /payments/intent (new customer + intent; Stripe time included)", meter, elapsed))
                 paid = _pay(stripe.url, intent.payment_intent_id)
-                meter, _, elapsed = _measure(partial(payments.settle, paid, "succeeded"))
+                meter, _, elapsed = measure(partial(payments.settle, paid, "succeeded"))
                 rows.append(
                     _row("stripe_events: payment_intent.succeeded (confirm + purchases + email)", meter, elapsed)
                 )
-                meter, _, elapsed = _measure(partial(payments.settle, paid, "succeeded"))
+                meter, _, elapsed = measure(partial(payments.settle, paid, "succeeded"))
                 rows.append(_row("stripe_events: the same event again (no change)", meter, elapsed))
-                meter, _, elapsed = _measure(
+                meter, _, elapsed = measure(
                     partial(orders.ship_order, seller, placed.id, ShipOrderRequest(tracking_number="1Z"))
                 )
                 rows.append(_row("POST /orders/{id}/ship", meter, elapsed))
-                meter, _, elapsed = _measure(partial(orders.list_orders, buyer, status=None, limit=20, cursor=None))
+                meter, _, elapsed = measure(partial(orders.list_orders, buyer, status=None, limit=20, cursor=None))
                 rows.append(_row("GET /orders (buyer)", meter, elapsed))
             buyer = _principal("bench-canceller")
             cart.add_item(buyer, AddCartItemRequest(product_id=catalog[0], quantity=2))
             placed, _ = orders.create_order(buyer, request)
-            meter, _, elapsed = _measure(lambda: orders.cancel_order(buyer, placed.id, None))
+            meter, _, elapsed = measure(lambda: orders.cancel_order(buyer, placed.id, None))
             rows.append(_row("POST /orders/{id}/cancel (pending, 1 line: stock back)", meter, elapsed))
-            meter, _, elapsed = _measure(lambda: orders.seller_orders(seller, limit=20, cursor=None))
+            meter, _, elapsed = measure(lambda: orders.seller_orders(seller, limit=20, cursor=None))
             rows.append(_row("GET /sellers/me/orders (slices + BatchGet orders)", meter, elapsed))
     finally:
         stripe.stop()

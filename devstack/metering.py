@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextvars
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _CAPACITY_OPS = {
     "GetItem",
@@ -92,3 +94,36 @@ def metered() -> Iterator[Meter]:
         yield meter
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def bench_environment(values: dict[str, str]) -> Iterator[None]:
+    """Set ``values`` in the environment (and forget cached settings) for a bench section; the
+    previous values come back afterwards."""
+    import os
+
+    from shared.settings import reset_settings
+
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    reset_settings()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_settings()
+
+
+def measure(run: Callable[[], T]) -> tuple[Meter, T, float]:
+    """Run ``run`` metered: its DynamoDB meter, its result and its wall time in ms."""
+    import time
+
+    with metered() as meter:
+        started = time.perf_counter()
+        result = run()
+        elapsed = (time.perf_counter() - started) * 1000
+    return meter, result, elapsed
