@@ -16,6 +16,7 @@ from tests.support.checkout import (
     deliver_events,
     open_shop,
     order,
+    paid_on_stripe,
     place_order,
     product_stock,
     start_payment,
@@ -241,10 +242,7 @@ def test_confirm_endpoint_applies_the_payment_without_the_webhook(
 def test_events_out_of_order_leave_the_order_paid(
     api: Api, admin: Account, customer: Account, local_stripe: str
 ) -> None:
-    shop = open_shop(api, admin)
-    placed = buy(api, customer, shop.products[0]["id"])
-    intent = start_payment(api, customer, placed["id"])
-    paid = pay_intent(local_stripe, intent["paymentIntentId"])
+    placed, paid = paid_on_stripe(api, admin, customer, local_stripe)
     failed = {**paid, "status": "requires_payment_method", "last_payment_error": {"message": "Card declined"}}
     cancelled = {**paid, "status": "canceled"}
 
@@ -295,10 +293,7 @@ def test_events_for_unknown_intents_and_types_are_acknowledged(api: Api) -> None
 def test_an_event_with_a_different_amount_does_not_confirm(
     api: Api, admin: Account, customer: Account, local_stripe: str
 ) -> None:
-    shop = open_shop(api, admin)
-    placed = buy(api, customer, shop.products[0]["id"])
-    intent = start_payment(api, customer, placed["id"])
-    paid = pay_intent(local_stripe, intent["paymentIntentId"])
+    placed, paid = paid_on_stripe(api, admin, customer, local_stripe)
     deliver_events(api, stripe_event("payment_intent.succeeded", {**paid, "amount": 1}))
     assert order(api, customer, placed["id"])["status"] == "pending"
 

@@ -13,6 +13,7 @@ from tests.support.checkout import (
     deliver_events,
     open_shop,
     order,
+    paid_on_stripe,
     product_stock,
     start_payment,
     stripe_event,
@@ -79,10 +80,7 @@ def test_cancelling_a_paid_order_refunds_it(api: Api, admin: Account, customer: 
 def test_a_payment_that_lands_after_cancellation_is_refunded(
     api: Api, admin: Account, customer: Account, local_stripe: str
 ) -> None:
-    shop = open_shop(api, admin)
-    placed = buy(api, customer, shop.products[0]["id"])
-    intent = start_payment(api, customer, placed["id"])
-    paid = pay_intent(local_stripe, intent["paymentIntentId"])
+    placed, paid = paid_on_stripe(api, admin, customer, local_stripe)
     from shared.commerce.orders import repository
     from shared.commerce.orders.models import OrderItem
 

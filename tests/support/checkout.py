@@ -97,3 +97,14 @@ def take_stripe_down(monkeypatch: Any) -> None:
     monkeypatch.setattr(gateway, "NETWORK_RETRIES", 0)
     reset_settings()
     gateway.reset_client()
+
+
+def paid_on_stripe(api: Api, admin: Account, buyer: Account, stripe_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A pending order of one product, paid on the local Stripe but not yet known to us as paid
+    (no event delivered): returns the order and the intent as Stripe has it."""
+    from tests.support.localstripe import pay_intent
+
+    shop = open_shop(api, admin)
+    placed = buy(api, buyer, shop.products[0]["id"])
+    intent = start_payment(api, buyer, placed["id"])
+    return placed, pay_intent(stripe_url, intent["paymentIntentId"])
