@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,18 @@ def test_empty_cart_and_bad_addresses_are_refused(api: Api, customer: Account) -
     res = api.call("POST", "/api/v1/orders", {"shippingAddress": missing}, token=customer.access_token)
     problem = assert_problem(res, 400, "VALIDATION_ERROR")
     assert any("postalCode" in key for key in problem["errors"])
+
+
+def test_an_order_never_holds_more_products_than_a_cart_may(
+    api: Api, admin: Account, customer: Account, configure: Any
+) -> None:
+    shop = open_shop(api, admin, prices=(1000, 2000))
+    for product in shop.products:
+        add_to_cart(api, customer, product["id"])
+    configure(CART_MAX_LINES="1")  # two concurrent adds can exceed the cart's (soft) cap
+
+    assert_problem(place_order(api, customer), 409, "CART_FULL")
+    assert product_stock(api, shop.products[0]["id"]) == 5
 
 
 def test_client_cannot_set_prices_or_status(api: Api, admin: Account, customer: Account) -> None:

@@ -69,6 +69,12 @@ def create_order(
         lines = cart.get_lines(user_id)
         if not lines:
             raise InvalidInput("Your cart is empty", code="CART_EMPTY", errors={"cart": ["is empty"]})
+        if len(lines) > settings.cart_max_lines:  # the cart's cap is soft; one order must fit one transaction
+            raise Conflict(
+                f"An order holds at most {settings.cart_max_lines} products; remove some from the cart",
+                code="CART_FULL",
+                errors={"cart": [f"at most {settings.cart_max_lines} products"]},
+            )
         found = products.get_products(line.product_id for line in lines)
         wanted = {line.product_id: int(line.quantity) for line in lines}
         _check_stock(wanted, found)
