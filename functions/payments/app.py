@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.commerce.orders.schemas import OrderOut
-from shared.commerce.orders.service import get_order
 from shared.commerce.payments import service
 from shared.commerce.payments.schemas import ConfirmPaymentRequest, IntentOut, PaymentIntentRequest
 from shared.http.app import create_app, serve
@@ -33,9 +32,7 @@ def create_intent(body: Annotated[PaymentIntentRequest, Body()]) -> Response[Env
 @requires()
 def confirm(body: Annotated[ConfirmPaymentRequest, Body()]) -> Response[Envelope[OrderOut]]:
     """Re-read the intent from Stripe and apply it as the webhook would; returns the order."""
-    caller = principal(app)
-    service.confirm(caller, body.order_id)
-    return ok(app, get_order(caller, body.order_id))
+    return ok(app, service.confirm(principal(app), body.order_id))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -324,6 +324,3 @@ def test_a_stripe_outage_changes_nothing(
     data = order(api, customer, placed["id"])
     assert data["paymentIntentId"] is None
     assert data["payments"] == []
-    from shared.commerce.payments import gateway
-
-    gateway.reset_client()

@@ -249,6 +249,3 @@ def test_a_stripe_outage_during_cancel_or_refund_changes_nothing(
     after = order(api, customer, data["id"])
     assert (after["status"], after["refundedAmount"]) == ("confirmed", 0)
     assert product_stock(api, product_id) == stock
-    from shared.commerce.payments import gateway
-
-    gateway.reset_client()

@@ -20,7 +20,6 @@ from pynamodb.transactions import TransactWrite
 
 from shared import clock
 from shared.commerce.cart.models import CART_PREFIX, CartLineItem, cart_pk, line_sk
-from shared.commerce.products.models import PRODUCT_SK, ProductItem, product_pk
 from shared.data.table import Item
 from shared.data.transactions import is_condition_failure
 from shared.errors import NotFound
@@ -50,15 +49,6 @@ def get_lines(user_id: str) -> list[CartLineItem]:
     moment = clock.now()
     lines = [line for line in _all_lines(user_id) if is_live(line, moment)]
     return sorted(lines, key=lambda line: (line.added_at, line.product_id))
-
-
-def get_products(product_ids: Iterable[str]) -> dict[str, ProductItem]:
-    """The products that exist among ``product_ids``, by id (one consistent BatchGetItem)."""
-    keys = [(product_pk(pid), PRODUCT_SK) for pid in dict.fromkeys(product_ids)]
-    if not keys:
-        return {}
-    found = Item.batch_get(keys, consistent_read=True)
-    return {item.product_id: item for item in found if isinstance(item, ProductItem)}
 
 
 def _line_ref(user_id: str, product_id: str) -> CartLineItem:

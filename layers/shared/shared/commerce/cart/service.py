@@ -20,6 +20,7 @@ from shared.commerce.cart import repository, rules
 from shared.commerce.cart.models import CartLineItem
 from shared.commerce.cart.schemas import AddCartItemRequest, CartOut, SetCartItemRequest
 from shared.commerce.cart.views import cart_currency, cart_out
+from shared.commerce.products import repository as products
 from shared.commerce.products.models import ProductItem
 from shared.errors import Conflict
 from shared.identity.principal import Principal
@@ -52,7 +53,7 @@ def _load(user_id: str, also: str | None = None) -> _Cart:
     ids = [line.product_id for line in lines]
     if also is not None:
         ids.append(also)
-    return _Cart(lines, repository.get_products(ids))
+    return _Cart(lines, products.get_products(ids))
 
 
 def _expiry(moment: datetime) -> datetime:

@@ -174,12 +174,8 @@ def find_by_number(number: str) -> OrderItem | None:
 
 def get_orders(order_ids: Iterable[str]) -> dict[str, OrderItem]:
     keys = [(order_pk(oid), ORDER_SK) for oid in dict.fromkeys(order_ids)]
-    found: dict[str, OrderItem] = {}
-    for start in range(0, len(keys), 100):
-        for item in Item.batch_get(keys[start : start + 100]):
-            if isinstance(item, OrderItem):
-                found[item.order_id] = item
-    return found
+    found = Item.batch_get(keys) if keys else []
+    return {item.order_id: item for item in found if isinstance(item, OrderItem)}
 
 
 # ---------------------------------------------------------------------------- lists
@@ -226,6 +222,15 @@ def _status_actions(status: str) -> list[Any]:
     ]
 
 
+def _field_actions(sets: dict[str, Any]) -> list[Any]:
+    """``SET`` each named attribute (``REMOVE`` it for ``None``) and bump the version."""
+    actions: list[Any] = [OrderItem.version.add(1)]
+    for name, value in sets.items():
+        attr = getattr(OrderItem, name)
+        actions.append(attr.remove() if value is None else attr.set(value))
+    return actions
+
+
 def transition(
     order: OrderItem,
     to: str,
@@ -239,10 +244,7 @@ def transition(
     """Move ``order`` to ``to`` iff ``expect`` holds, setting ``sets`` (attribute name → value) and,
     in the same transaction, giving stock back and writing proofs of purchase. ``extra(tx)`` may
     add more operations. Returns ``False`` when the condition did not hold (nothing was written)."""
-    actions = [*_status_actions(to), OrderItem.version.add(1)]
-    for name, value in sets.items():
-        attr = getattr(OrderItem, name)
-        actions.append(attr.remove() if value is None else attr.set(value))
+    actions = [*_status_actions(to), *_field_actions(sets)]
     target = OrderItem(order_pk(order.order_id), ORDER_SK)
     release = list(release)
     purchases = list(purchases)
@@ -272,12 +274,10 @@ def transition(
 
 def update_fields(order_id: str, *, expect: Condition, sets: dict[str, Any]) -> bool:
     """Set fields without a status change iff ``expect`` holds; ``False`` when it did not."""
-    actions: list[Any] = [OrderItem.version.add(1)]
-    for name, value in sets.items():
-        attr = getattr(OrderItem, name)
-        actions.append(attr.remove() if value is None else attr.set(value))
     try:
-        OrderItem(order_pk(order_id), ORDER_SK).update(actions=actions, condition=Item.pk.exists() & expect)
+        OrderItem(order_pk(order_id), ORDER_SK).update(
+            actions=_field_actions(sets), condition=Item.pk.exists() & expect
+        )
     except UpdateError as exc:
         if is_condition_failure(exc):
             return False
@@ -287,7 +287,6 @@ def update_fields(order_id: str, *, expect: Condition, sets: dict[str, Any]) -> 
 
 def in_transaction(tx: TransactWrite, order_id: str, *, expect: Condition, sets: dict[str, Any]) -> None:
     """Add a conditional field update of the order to someone else's transaction."""
-    actions: list[Any] = [OrderItem.version.add(1)]
-    for name, value in sets.items():
-        actions.append(getattr(OrderItem, name).set(value))
-    tx.update(OrderItem(order_pk(order_id), ORDER_SK), actions=actions, condition=Item.pk.exists() & expect)
+    tx.update(
+        OrderItem(order_pk(order_id), ORDER_SK), actions=_field_actions(sets), condition=Item.pk.exists() & expect
+    )

@@ -15,6 +15,8 @@ from shared.clock import now_iso
 from shared.commerce.orders import notifications, rules
 from shared.commerce.orders import repository as orders
 from shared.commerce.orders.models import OrderItem
+from shared.commerce.orders.schemas import OrderOut
+from shared.commerce.orders.views import order_out
 from shared.commerce.payments import gateway
 from shared.commerce.payments import repository as payments
 from shared.commerce.payments.gateway import Intent
@@ -118,8 +120,9 @@ def outcome_of(intent: Intent) -> Outcome | None:
     return None
 
 
-def confirm(principal: Principal, order_id: str) -> OrderItem:
-    """Re-read the order's intent from Stripe and apply it as the webhook would. Raises
+def confirm(principal: Principal, order_id: str) -> OrderOut:
+    """Re-read the order's intent from Stripe and apply it as the webhook would; returns the
+    buyer's view of the order. Raises
     :class:`NotFound`, :class:`Conflict` ``NO_PAYMENT``, :class:`UpstreamFailed`."""
     order = _owned_order(principal, order_id)
     if not order.payment_intent_id:
@@ -130,7 +133,7 @@ def confirm(principal: Principal, order_id: str) -> OrderItem:
     outcome = outcome_of(intent)
     if outcome is not None:
         settle(intent, outcome, email_required=False)
-    return orders.get_order(order_id) or order
+    return order_out(orders.get_order(order_id) or order, payments=payments.payments_of(order_id))
 
 
 def settle(intent: Intent, outcome: Outcome, *, email_required: bool = True) -> None:

@@ -546,14 +546,11 @@ def has_purchased(user_id: str, product_id: str) -> bool:
 
 
 def get_products(product_ids: Iterable[str]) -> dict[str, ProductItem]:
-    """The products that exist, by id, in one consistent BatchGetItem (100 keys per call)."""
+    """The products that exist among ``product_ids``, by id (consistent BatchGetItem; PynamoDB
+    pages it by 100 keys)."""
     keys = [(product_pk(pid), PRODUCT_SK) for pid in dict.fromkeys(product_ids)]
-    found: dict[str, ProductItem] = {}
-    for start in range(0, len(keys), 100):
-        for item in Item.batch_get(keys[start : start + 100], consistent_read=True):
-            if isinstance(item, ProductItem):
-                found[item.product_id] = item
-    return found
+    found = Item.batch_get(keys, consistent_read=True) if keys else []
+    return {item.product_id: item for item in found if isinstance(item, ProductItem)}
 
 
 def reserve_stock(tx: TransactWrite, product_id: str, quantity: int, unit_price: int) -> None:
