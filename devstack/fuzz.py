@@ -53,6 +53,7 @@ def schemathesis_command(base_url: str, max_time: int, *, token: str | None, see
         str(max_time),
         "--workers",
         "2",
+        "--continue-on-failure",
         "--request-timeout",
         "30",
         "--warnings",
