@@ -15,7 +15,7 @@ ENV ?= dev
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help venv test lint format typecheck cfn-lint pytest openapi openapi-check run invoke \
-	invoke-schedule seed bench events create-admin validate build deploy clean
+	invoke-schedule seed bench fuzz events create-admin validate build deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -67,6 +67,10 @@ seed: venv ## Load demo data into the running local stack
 
 bench: venv ## Cold-start import time per function (and more), printed as tables
 	$(BIN)/python -m devstack.bench
+
+FUZZ_SECONDS ?= 300
+fuzz: venv ## schemathesis against a fresh local stack, anonymous and as a customer (FUZZ_SECONDS, FUZZ_URL=a running stack)
+	$(BIN)/python -m devstack.fuzz --max-time $(FUZZ_SECONDS) $(if $(FUZZ_URL),--base-url $(FUZZ_URL))
 
 events: venv ## Regenerate the sample events in events/
 	$(BIN)/python -m devstack.sample_events

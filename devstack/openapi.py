@@ -7,16 +7,21 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
+from shared.http.auth import Access
 from shared.schemas import ErrorEnvelope
+from shared.settings import Settings
 
 from devstack.lambda_runtime import load_module
-from devstack.routes import function_code_dir, http_routes
+from devstack.routes import function_code_dir, http_routes, route_functions, route_marks
 
 TITLE = "Platform API"
 VERSION = "1.0.0"
@@ -36,30 +41,82 @@ def function_schema(function: str) -> dict[str, Any]:
 
 
 _POWERTOOLS_ERROR_SCHEMAS = {"HTTPValidationError", "ValidationError", "ResponseValidationError"}
+ERROR_REF = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+# Every operation: the request could not be read, or something unexpected happened.
+COMMON_ERRORS = {
+    "400": "Invalid input: VALIDATION_ERROR (per-field errors), INVALID_JSON, ...",
+    "500": "Unexpected error (no details are exposed)",
+}
+# Operations that take a body (checked before the route runs).
+BODY_ERRORS = {
+    "413": "PAYLOAD_TOO_LARGE: the body exceeds MAX_BODY_BYTES",
+    "415": "UNSUPPORTED_MEDIA_TYPE: the body is not JSON",
+}
+# Operations marked with @requires (checked before the input is validated).
+AUTH_ERRORS = {
+    "401": "No credentials, or an invalid, expired or revoked token (NO_TOKEN, INVALID_TOKEN, ...)",
+    "403": "The caller lacks the role the route requires, or the account is blocked",
+}
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": []}]
 
 
-def _error_responses() -> tuple[dict[str, Any], dict[str, Any]]:
+def _error_schemas() -> dict[str, Any]:
     """Our error envelope replaces Powertools' 422/500 models (validation errors are 400 here)."""
     _, defs = models_json_schema([(ErrorEnvelope, "serialization")], ref_template="#/components/schemas/{model}")
-    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
-    responses = {
-        "400": {"description": "Invalid input (VALIDATION_ERROR with per-field errors, INVALID_JSON, ...)", **ref},
-        "500": {"description": "Unexpected error (no details are exposed)", **ref},
+    return dict(defs.get("$defs", {}))
+
+
+def _cookie_name() -> str:
+    return os.environ.get("AUTH_COOKIE_NAME") or str(Settings.model_fields["auth_cookie_name"].default)
+
+
+def security_schemes() -> dict[str, Any]:
+    """Bearer token or the access-token cookie: what Swagger UI's Authorize sends."""
+    return {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "cookieAuth": {"type": "apiKey", "in": "cookie", "name": _cookie_name()},
     }
-    return responses, dict(defs.get("$defs", {}))
+
+
+def _document(operation: dict[str, Any], func: Callable[..., Any] | None) -> None:
+    """Summary and description from the route function's docstring (first line, then the rest)."""
+    doc = inspect.getdoc(func) if func is not None else None
+    if not doc:
+        return
+    first, _, rest = doc.partition("\n\n")
+    operation["summary"] = " ".join(first.split()).rstrip(".")
+    if rest.strip():
+        operation["description"] = rest.strip()
+
+
+def _respond(operation: dict[str, Any], access: Access | None) -> None:
+    """The statuses shared by operations (from the route's shape and mark), and its security."""
+    responses: dict[str, Any] = operation.get("responses", {})
+    responses.pop("422", None)
+    extra = dict(COMMON_ERRORS)
+    if "requestBody" in operation:
+        extra.update(BODY_ERRORS)
+    if access is not None:
+        extra.update(AUTH_ERRORS)
+        operation["security"] = SECURITY
+    for status, description in extra.items():
+        if status in COMMON_ERRORS or status not in responses:  # Powertools' own 500 model is not ours
+            responses[status] = {"description": description, **ERROR_REF}
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def merged_openapi() -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    error_responses, schemas = _error_responses()
+    schemas: dict[str, Any] = {}
+    functions = route_functions()
+    marks = route_marks()
     for function in sorted({route.function for route in http_routes()}):
         doc = function_schema(function)
         for path, operations in doc.get("paths", {}).items():
             for method, operation in operations.items():
-                responses = operation.get("responses", {})
-                responses.pop("422", None)
-                responses.update(error_responses)
-                operation["responses"] = dict(sorted(responses.items()))
+                key = f"{method.upper()} {path}"
+                _document(operation, functions.get(key))
+                _respond(operation, marks.get(key))
                 operation.setdefault("x-function", function)
                 paths.setdefault(path, {})[method] = operation
         for name, schema in doc.get("components", {}).get("schemas", {}).items():
@@ -68,16 +125,12 @@ def merged_openapi() -> dict[str, Any]:
             if name in schemas and schemas[name] != schema:
                 raise ValueError(f"two functions define schema {name!r} differently")
             schemas[name] = schema
+    for name, schema in _error_schemas().items():  # functions that declare errors already carry them
+        schemas.setdefault(name, schema)
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
-        "components": {
-            "schemas": dict(sorted(schemas.items())),
-            "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "access_token"},
-            },
-        },
+        "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": security_schemes()},
         "paths": dict(sorted(paths.items())),
     }
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devstack.template import ROOT, load_template, resources_of_type
+
+if TYPE_CHECKING:
+    from shared.http.auth import Access
 
 
 @dataclass(frozen=True)
@@ -62,20 +66,32 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
-def route_roles() -> dict[str, tuple[str, ...] | None]:
-    """``route key -> roles`` as each function's resolver declares them with ``@requires``
-    (``()`` = any signed-in caller, ``None`` = public). Imports the function modules (no I/O)."""
-    from shared.http.auth import required_roles
-
+@lru_cache(maxsize=1)
+def route_functions() -> dict[str, Callable[..., Any]]:
+    """``route key -> the route's Python function``, as each function's resolver registers it.
+    Imports the function modules (no I/O)."""
     from devstack.lambda_runtime import load_module
 
-    found: dict[str, tuple[str, ...] | None] = {}
+    found: dict[str, Callable[..., Any]] = {}
     for function in sorted({route.function for route in http_routes()}):
         app = load_module(function_code_dir(function)).app
         for route in app._static_routes + app._dynamic_routes:
             path = re.sub(r"<(\w+)>", r"{\1}", route.path)
-            found[f"{route.method} {path}"] = required_roles(route.func)
+            found[f"{route.method} {path}"] = route.func
     return found
+
+
+def route_marks() -> dict[str, Access | None]:
+    """``route key -> what its @requires mark asks of the caller`` (None = public)."""
+    from shared.http.auth import route_access
+
+    return {key: route_access(func) for key, func in route_functions().items()}
+
+
+def route_roles() -> dict[str, tuple[str, ...] | None]:
+    """``route key -> roles`` as each function's resolver declares them with ``@requires``
+    (``()`` = any signed-in caller, ``None`` = public)."""
+    return {key: (access.roles if access is not None else None) for key, access in route_marks().items()}
 
 
 def function_code_dir(logical_id: str) -> str:

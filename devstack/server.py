@@ -48,7 +48,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote
 
-from devstack import outbox
+from devstack import docs, outbox
 from devstack.apigw import http_event
 from devstack.localstripe_server import DEFAULT_PORT as DEFAULT_STRIPE_PORT
 from devstack.localstripe_server import LocalStripe, LocalStripeFailed, start_local_stripe
@@ -58,21 +58,6 @@ from devstack.routes import Route, http_routes, match
 from devstack.schedules import Schedule, ScheduleNotFound, Scheduler, find_schedule, fire, schedules_of
 from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, Stack, build_stack, use_local_aws
 from devstack.template import load_template
-
-DOCS_HTML = """<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>API (local)</title>
-  <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js" crossorigin></script>
-  <script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
-</body>
-</html>
-"""
 
 _HOP_BY_HOP = {"content-length", "connection", "transfer-encoding", "keep-alive"}
 STRIPE_WEBHOOK_PATH = "/api/v1/webhooks/stripe"
@@ -233,8 +218,9 @@ class LocalApp:
         request_id = str(uuid.uuid4())
         path = request.raw_path
         try:
-            if path in ("/docs", "/docs/") and request.method in ("GET", "HEAD"):
-                return Reply(200, [("Content-Type", "text/html; charset=utf-8")], DOCS_HTML.encode())
+            page = docs.serve(request.method, path)
+            if page is not None:
+                return Reply(*page)
             if path == "/openapi.json" and request.method in ("GET", "HEAD"):
                 return self._openapi_reply(request_id)
             if path == "/_local" or path.startswith("/_local/"):

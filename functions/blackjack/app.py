@@ -10,9 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.blackjack import service
 from shared.blackjack.schemas import GameOut, LeaderboardEntryOut, MoveRequest, NewGameRequest, StatsOut, VerifyOut
+from shared.errors import Conflict, NotFound
 from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
-from shared.http.openapi import created_response
+from shared.http.openapi import created_response, raises
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import created, ok
 from shared.observability import logger, metrics, tracer
@@ -29,6 +30,12 @@ Move = Annotated[MoveRequest | None, Body(description="Ignored: moves take no pa
 @app.post(f"{GAME}/new", responses=created_response(Envelope[GameOut]), tags=["blackjack"])
 @requires()
 def new_game(body: Annotated[NewGameRequest | None, Body()] = None) -> Response[Envelope[GameOut]]:
+    """Deal a new game.
+
+    Optionally with your own `clientSeed` (1-64 characters); a natural settles the game at once. The
+    deck is derived from the server seed (its hash is shown now, the seed once the game is over) and
+    the client seed.
+    """
     return created(app, service.new_game(principal(app), body))
 
 
@@ -36,42 +43,62 @@ def new_game(body: Annotated[NewGameRequest | None, Body()] = None) -> Response[
 @app.get(f"{GAME}/history", tags=["blackjack"])
 @requires()
 def history(limit: Limit = 20, cursor: Cursor = None) -> Response[Envelope[ItemsPage[GameOut]]]:
+    """The caller's games, newest first."""
     return ok(app, service.history(principal(app), limit=limit, cursor=cursor))
 
 
-@app.get(f"{GAME}/<gameId>", tags=["blackjack"])
+@app.get(f"{GAME}/<gameId>", responses=raises(NotFound), tags=["blackjack"])
 @requires()
 def get_game(gameId: GameId) -> Response[Envelope[GameOut]]:
+    """One of the caller's games.
+
+    While it is active, only the dealer's up card is shown.
+    """
     return ok(app, service.get_game(principal(app), gameId))
 
 
-@app.post(f"{GAME}/<gameId>/hit", tags=["blackjack"])
+@app.post(f"{GAME}/<gameId>/hit", responses=raises(NotFound, Conflict), tags=["blackjack"])
 @requires()
 def hit(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
+    """Draw one card.
+
+    409 `GAME_OVER` once the game is over, `GAME_STATE_CHANGED` when a concurrent move won (reload,
+    retry).
+    """
     return ok(app, service.move(principal(app), gameId, "hit"))
 
 
-@app.post(f"{GAME}/<gameId>/stand", tags=["blackjack"])
+@app.post(f"{GAME}/<gameId>/stand", responses=raises(NotFound, Conflict), tags=["blackjack"])
 @requires()
 def stand(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
+    """Stand: the dealer draws to 17 and the game is settled."""
     return ok(app, service.move(principal(app), gameId, "stand"))
 
 
-@app.post(f"{GAME}/<gameId>/double", tags=["blackjack"])
+@app.post(f"{GAME}/<gameId>/double", responses=raises(NotFound, Conflict), tags=["blackjack"])
 @requires()
 def double(gameId: GameId, body: Move = None) -> Response[Envelope[GameOut]]:
+    """Double: one card, then stand.
+
+    Only on the first two cards (409 `DOUBLE_NOT_ALLOWED`).
+    """
     return ok(app, service.move(principal(app), gameId, "double"))
 
 
-@app.get(f"{GAME}/<gameId>/verify", tags=["blackjack"])
+@app.get(f"{GAME}/<gameId>/verify", responses=raises(NotFound, Conflict), tags=["blackjack"])
 @requires()
 def verify(gameId: GameId) -> Response[Envelope[VerifyOut]]:
+    """The seeds and deck of a finished game.
+
+    Enough to check the seed hash and re-deal the game; 409 `GAME_IN_PROGRESS` before it is over.
+    """
     return ok(app, service.verify(principal(app), gameId))
 
 
 @app.get(f"{STATS}/me", tags=["blackjack"])
 @requires()
 def my_stats() -> Response[Envelope[StatsOut]]:
+    """The caller's blackjack statistics."""
     return ok(app, service.my_stats(principal(app)))
 
 
@@ -81,13 +108,18 @@ def leaderboard(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size (1-100)")] = 10,
     cursor: Cursor = None,
 ) -> Response[Envelope[ItemsPage[LeaderboardEntryOut]]]:
+    """The leaderboard.
+
+    Players with at least `LEADERBOARD_MIN_GAMES` finished games, by win percentage.
+    """
     principal(app)
     return ok(app, service.leaderboard(limit=limit, cursor=cursor))
 
 
-@app.get(f"{STATS}/user/<userId>", tags=["blackjack"])
+@app.get(f"{STATS}/user/<userId>", responses=raises(NotFound), tags=["blackjack"])
 @requires()
 def user_stats(userId: UserId) -> Response[Envelope[StatsOut]]:
+    """A player's blackjack statistics."""
     principal(app)
     return ok(app, service.stats_of(userId))
 

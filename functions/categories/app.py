@@ -10,9 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.commerce.categories import service
 from shared.commerce.categories.schemas import CategoryOut, CreateCategoryRequest, UpdateCategoryRequest
+from shared.errors import Conflict, NotFound
 from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
-from shared.http.openapi import created_response
+from shared.http.openapi import raises
 from shared.http.responses import created, ok
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope, ItemsPage, Message
@@ -26,34 +27,50 @@ CategoryRef = Annotated[str, Path(min_length=1, max_length=120)]
 def list_categories(
     parent_id: Annotated[str | None, Query(alias="parentId", max_length=64)] = None,
 ) -> Response[Envelope[ItemsPage[CategoryOut]]]:
+    """Every category, by name.
+
+    `parentId` lists the children of one category.
+    """
     return ok(app, service.list_categories(parent_id))
 
 
-@app.get(f"{PREFIX}/<categoryId>", tags=["categories"])
+@app.get(f"{PREFIX}/<categoryId>", responses=raises(NotFound), tags=["categories"])
 def get_category(categoryId: CategoryRef) -> Response[Envelope[CategoryOut]]:
-    """``categoryId`` may also be the category's slug."""
+    """One category, by id or slug."""
     return ok(app, service.category_out(service.resolve(categoryId)))
 
 
-@app.post(PREFIX, responses=created_response(Envelope[CategoryOut]), tags=["categories"])
+@app.post(PREFIX, responses=raises(Conflict, success=201), tags=["categories"])
 @requires("admin")
 def create_category(body: Annotated[CreateCategoryRequest, Body()]) -> Response[Envelope[CategoryOut]]:
+    """Create a category.
+
+    The slug is unique (409 `SLUG_TAKEN`).
+    """
     principal(app, "admin")
     return created(app, service.create(body))
 
 
-@app.patch(f"{PREFIX}/<categoryId>", tags=["categories"])
+@app.patch(f"{PREFIX}/<categoryId>", responses=raises(NotFound, Conflict), tags=["categories"])
 @requires("admin")
 def update_category(
     categoryId: CategoryRef, body: Annotated[UpdateCategoryRequest, Body()]
 ) -> Response[Envelope[CategoryOut]]:
+    """Rename, re-slug or move a category.
+
+    A move may not create a cycle.
+    """
     principal(app, "admin")
     return ok(app, service.update(categoryId, body))
 
 
-@app.delete(f"{PREFIX}/<categoryId>", tags=["categories"])
+@app.delete(f"{PREFIX}/<categoryId>", responses=raises(NotFound, Conflict), tags=["categories"])
 @requires("admin")
 def delete_category(categoryId: CategoryRef) -> Response[Envelope[Message]]:
+    """Delete a category.
+
+    409 while it has subcategories or active products.
+    """
     principal(app, "admin")
     service.delete(categoryId)
     return ok(app, Message(message="Category deleted"))

@@ -22,6 +22,7 @@ class Health(ApiModel):
 
 @app.get("/health", tags=["health"])
 def health() -> Response[Envelope[Health]]:
+    """Liveness."""
     return ok(app, Health(status="ok", version="1"))
 
 

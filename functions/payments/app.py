@@ -11,8 +11,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.commerce.orders.schemas import OrderOut
 from shared.commerce.payments import service
 from shared.commerce.payments.schemas import ConfirmPaymentRequest, IntentOut, PaymentIntentRequest
+from shared.errors import Conflict, NotFound, UpstreamFailed
 from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
+from shared.http.openapi import raises
 from shared.http.responses import ok
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope
@@ -21,17 +23,24 @@ app = create_app()
 PREFIX = "/api/v1/payments"
 
 
-@app.post(f"{PREFIX}/intent", tags=["payments"])
+@app.post(f"{PREFIX}/intent", responses=raises(NotFound, Conflict, UpstreamFailed), tags=["payments"])
 @requires()
 def create_intent(body: Annotated[PaymentIntentRequest, Body()]) -> Response[Envelope[IntentOut]]:
-    """The order's open PaymentIntent (created once per order; asking again returns it)."""
+    """The order's open PaymentIntent.
+
+    Created once per order (asking again returns it), with one Stripe customer per user; the client
+    pays with Stripe.js and the `clientSecret`.
+    """
     return ok(app, service.create_intent(principal(app), body.order_id))
 
 
-@app.post(f"{PREFIX}/confirm", tags=["payments"])
+@app.post(f"{PREFIX}/confirm", responses=raises(NotFound, Conflict, UpstreamFailed), tags=["payments"])
 @requires()
 def confirm(body: Annotated[ConfirmPaymentRequest, Body()]) -> Response[Envelope[OrderOut]]:
-    """Re-read the intent from Stripe and apply it as the webhook would; returns the order."""
+    """Apply the order's payment now.
+
+    Re-reads the intent from Stripe and applies it as the webhook would; answers the order.
+    """
     return ok(app, service.confirm(principal(app), body.order_id))
 
 

@@ -20,9 +20,10 @@ from shared.commerce.products.schemas import (
     UpdateProductRequest,
     UpdateReviewRequest,
 )
+from shared.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from shared.http.app import create_app, serve
 from shared.http.auth import access_token, principal, requires
-from shared.http.openapi import created_response
+from shared.http.openapi import raises
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import created, ok
 from shared.identity.principal import Principal
@@ -41,13 +42,18 @@ def viewer() -> Principal | None:
     return principal(app) if access_token(app) else None
 
 
-@app.post(PREFIX, responses=created_response(Envelope[ProductOut]), tags=["products"])
-@requires()
+@app.post(PREFIX, responses=raises(Conflict, success=201), tags=["products"])
+@requires("seller", "admin", approved=True)
 def create_product(body: Annotated[CreateProductRequest, Body()]) -> Response[Envelope[ProductOut]]:
+    """Create a product.
+
+    The caller is the seller; prices are integer cents. Products start as drafts unless a status is
+    given.
+    """
     return created(app, service.create_product(principal(app), body))
 
 
-@app.get(PREFIX, tags=["products"])
+@app.get(PREFIX, responses=raises(Unauthenticated, Forbidden), tags=["products"])
 def list_products(  # noqa: PLR0917 - one parameter per documented query field
     search: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     category: Annotated[str | None, Query(min_length=1, max_length=120, description="Category id or slug")] = None,
@@ -60,6 +66,11 @@ def list_products(  # noqa: PLR0917 - one parameter per documented query field
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response[Envelope[ItemsPage[ProductSummary]]]:
+    """List and search the catalog.
+
+    Active products only, unless a seller asks for their own (`sellerId` = own id with `status`). A
+    token is optional; an invalid one is a 401.
+    """
     query = listing.ListingQuery(
         search=search,
         category=category,
@@ -75,57 +86,83 @@ def list_products(  # noqa: PLR0917 - one parameter per documented query field
     return ok(app, listing.list_products(viewer(), query))
 
 
-@app.get(f"{PREFIX}/<productId>", tags=["products"])
+@app.get(f"{PREFIX}/<productId>", responses=raises(NotFound, Unauthenticated, Forbidden), tags=["products"])
 def get_product(productId: ProductId) -> Response[Envelope[ProductOut]]:
+    """One product, by id or slug.
+
+    Drafts and `costPrice` only for the owner and admins. A token is optional; an invalid one is a
+    401.
+    """
     return ok(app, service.get_product(viewer(), productId))
 
 
-@app.patch(f"{PREFIX}/<productId>", tags=["products"])
-@requires()
+@app.patch(f"{PREFIX}/<productId>", responses=raises(NotFound, Forbidden, Conflict), tags=["products"])
+@requires("seller", "admin", approved=True)
 def update_product(
     productId: ProductId, body: Annotated[UpdateProductRequest, Body()]
 ) -> Response[Envelope[ProductOut]]:
+    """Update one of the caller's products (admins: any).
+
+    Stock 0 makes it `out_of_stock`, a restock `active` again.
+    """
     return ok(app, service.update_product(principal(app), productId, body))
 
 
-@app.delete(f"{PREFIX}/<productId>", tags=["products"])
-@requires()
+@app.delete(f"{PREFIX}/<productId>", responses=raises(NotFound, Forbidden, Conflict), tags=["products"])
+@requires("seller", "admin", approved=True)
 def delete_product(productId: ProductId) -> Response[Envelope[Message]]:
+    """Delete one of the caller's products (admins: any), with its reviews."""
     service.delete_product(principal(app), productId)
     return ok(app, Message(message="Product deleted"))
 
 
-@app.get(f"{PREFIX}/<productId>/related", tags=["products"])
+@app.get(f"{PREFIX}/<productId>/related", responses=raises(NotFound, Unauthenticated, Forbidden), tags=["products"])
 def related_products(
     productId: ProductId, limit: Annotated[int, Query(ge=1, le=20)] = 8
 ) -> Response[Envelope[ItemsPage[ProductSummary]]]:
+    """Active products of the same category."""
     return ok(app, ItemsPage[ProductSummary](items=listing.related(viewer(), productId, limit)))
 
 
-@app.post(f"{PREFIX}/<productId>/reviews", responses=created_response(Envelope[ReviewOut]), tags=["reviews"])
+@app.post(
+    f"{PREFIX}/<productId>/reviews",
+    responses=raises(NotFound, Forbidden, Conflict, success=201),
+    tags=["reviews"],
+)
 @requires()
 def create_review(productId: ProductId, body: Annotated[CreateReviewRequest, Body()]) -> Response[Envelope[ReviewOut]]:
+    """Review a product.
+
+    One review per user (409 `REVIEW_EXISTS`); `verifiedPurchase` comes from the caller's purchases.
+    """
     return created(app, reviews.create_review(principal(app), productId, body))
 
 
-@app.get(f"{PREFIX}/<productId>/reviews", tags=["reviews"])
+@app.get(f"{PREFIX}/<productId>/reviews", responses=raises(NotFound), tags=["reviews"])
 def list_reviews(
     productId: ProductId, limit: Limit = 20, cursor: Cursor = None
 ) -> Response[Envelope[ItemsPage[ReviewOut]]]:
+    """A product's reviews, newest first."""
     return ok(app, reviews.list_reviews(productId, limit=limit, cursor=cursor))
 
 
-@app.patch(f"{PREFIX}/<productId>/reviews/<reviewId>", tags=["reviews"])
+@app.patch(
+    f"{PREFIX}/<productId>/reviews/<reviewId>", responses=raises(NotFound, Forbidden, Conflict), tags=["reviews"]
+)
 @requires()
 def update_review(
     productId: ProductId, reviewId: ReviewId, body: Annotated[UpdateReviewRequest, Body()]
 ) -> Response[Envelope[ReviewOut]]:
+    """Edit the caller's review."""
     return ok(app, reviews.update_review(principal(app), productId, reviewId, body))
 
 
-@app.delete(f"{PREFIX}/<productId>/reviews/<reviewId>", tags=["reviews"])
+@app.delete(
+    f"{PREFIX}/<productId>/reviews/<reviewId>", responses=raises(NotFound, Forbidden, Conflict), tags=["reviews"]
+)
 @requires()
 def delete_review(productId: ProductId, reviewId: ReviewId) -> Response[Envelope[Message]]:
+    """Delete a review (its author or an admin)."""
     reviews.delete_review(principal(app), productId, reviewId)
     return ok(app, Message(message="Review deleted"))
 

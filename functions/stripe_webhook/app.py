@@ -66,6 +66,11 @@ def raw_body() -> bytes:
 
 @app.post("/api/v1/webhooks/stripe", tags=["payments"], openapi_extensions=STRIPE_EVENT_BODY)
 def stripe_webhook() -> Response[Envelope[WebhookReceived]]:
+    """Receive a signed Stripe event.
+
+    The signature is checked on the raw body (300 s tolerance); the event is queued for the Stripe
+    events worker and answered 200 at once.
+    """
     webhooks.receive(raw_body(), app.current_event.headers.get("stripe-signature"))
     return ok(app, WebhookReceived(received=True))
 

@@ -10,9 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.commerce.uploads import service
 from shared.commerce.uploads.schemas import UploadRequest, UploadTicket
+from shared.errors import Forbidden
 from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
-from shared.http.openapi import created_response
+from shared.http.openapi import raises
 from shared.http.responses import created
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope
@@ -20,9 +21,14 @@ from shared.schemas import Envelope
 app = create_app()
 
 
-@app.post("/api/v1/uploads", responses=created_response(Envelope[UploadTicket]), tags=["uploads"])
+@app.post("/api/v1/uploads", responses=raises(Forbidden, success=201), tags=["uploads"])
 @requires()
 def create_upload(body: Annotated[UploadRequest, Body()]) -> Response[Envelope[UploadTicket]]:
+    """A presigned S3 POST for one image.
+
+    Avatars for everyone, store logos for sellers, product images for approved sellers. The bytes go
+    straight to S3.
+    """
     return created(app, service.create_upload(principal(app), body))
 
 

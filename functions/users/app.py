@@ -8,8 +8,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
+from shared.http.openapi import raises
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import ok
 from shared.identity import users
@@ -25,12 +27,17 @@ UserId = Annotated[str, Path(min_length=1, max_length=64)]
 @app.get(f"{PREFIX}/me", tags=["users"])
 @requires()
 def get_me() -> Response[Envelope[UserOut]]:
+    """The caller's profile."""
     return ok(app, users.get_user(principal(app).user_id))
 
 
-@app.patch(f"{PREFIX}/me", tags=["users"])
+@app.patch(f"{PREFIX}/me", responses=raises(Conflict), tags=["users"])
 @requires()
 def update_me(body: Annotated[UpdateProfileRequest, Body()]) -> Response[Envelope[UserOut]]:
+    """Update the caller's profile.
+
+    Only `name`, `username` and `avatarUrl`.
+    """
     return ok(app, users.update_profile(principal(app), body))
 
 
@@ -42,26 +49,36 @@ def list_users(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response[Envelope[ItemsPage[UserOut]]]:
+    """Users, filtered by role and status."""
     principal(app, "admin")
     return ok(app, users.list_users(role=role, status=status, limit=limit, cursor=cursor))
 
 
-@app.get(f"{PREFIX}/<userId>", tags=["users"])
+@app.get(f"{PREFIX}/<userId>", responses=raises(NotFound), tags=["users"])
 @requires("admin")
 def get_user(userId: UserId) -> Response[Envelope[UserOut]]:
+    """One user."""
     principal(app, "admin")
     return ok(app, users.get_user(userId))
 
 
-@app.patch(f"{PREFIX}/<userId>", tags=["users"])
+@app.patch(f"{PREFIX}/<userId>", responses=raises(NotFound, Forbidden, Conflict), tags=["users"])
 @requires("admin")
 def update_user(userId: UserId, body: Annotated[AdminUpdateUserRequest, Body()]) -> Response[Envelope[UserOut]]:
+    """Change a user's role or status.
+
+    Not on oneself.
+    """
     return ok(app, users.admin_update_user(principal(app, "admin"), userId, body))
 
 
-@app.delete(f"{PREFIX}/<userId>", tags=["users"])
+@app.delete(f"{PREFIX}/<userId>", responses=raises(NotFound, Forbidden), tags=["users"])
 @requires("admin")
 def delete_user(userId: UserId) -> Response[Envelope[Message]]:
+    """Delete an account.
+
+    Frees its email and ends its sessions.
+    """
     users.delete_user(principal(app, "admin"), userId)
     return ok(app, Message(message="User deleted"))
 

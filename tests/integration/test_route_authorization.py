@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from shared.http.auth import Access
 
-from devstack.routes import http_routes, route_roles
+from devstack.routes import http_routes, route_marks, route_roles
 from tests.support.api import Account, Api, assert_problem
 
 PUBLIC = {
@@ -55,8 +56,45 @@ def test_no_credentials_is_401_whatever_the_body(api: Api, route_key: str) -> No
         assert_problem(api.call(method, path, body), 401, "NO_TOKEN")
 
 
-@pytest.mark.parametrize("route_key", [key for key in PROTECTED if "admin" in (MARKS[key] or ())])
-def test_a_customer_on_an_admin_route_is_403_whatever_the_body(api: Api, customer: Account, route_key: str) -> None:
+# Bodies no route accepts: not an object, unknown and mass-assigned fields, a query of nonsense.
+INVALID_BODIES: tuple[object, ...] = (
+    None,
+    "not an object",
+    {"unexpected": ["field"], "role": "admin", "status": "approved", "price": -1, "quantity": "lots"},
+)
+INVALID_QUERY = {"limit": "-5", "cursor": "!", "status": "nope", "sort": "sideways"}
+MARKED = route_marks()
+ROLE_ROUTES = sorted(key for key in PROTECTED if (MARKED[key] or Access()).roles)
+APPROVED_ROUTES = sorted(key for key in PROTECTED if (MARKED[key] or Access()).approved)
+
+
+def test_routes_that_need_a_role_are_checked() -> None:
+    """The sets below are not empty by accident (the parametrized tests would pass vacuously)."""
+    assert "POST /api/v1/products" in ROLE_ROUTES
+    assert "POST /api/v1/products" in APPROVED_ROUTES
+    assert "PATCH /api/v1/users/{userId}" in ROLE_ROUTES
+
+
+@pytest.mark.parametrize("route_key", ROLE_ROUTES)
+def test_a_caller_without_the_role_is_403_whatever_the_input(api: Api, customer: Account, route_key: str) -> None:
+    # Given a route that needs a role, and a caller without it (a customer, or for customer
+    # routes an approved seller)
+    roles = (MARKED[route_key] or Access()).roles
+    caller = customer if "customer" not in roles else api.register(role="seller")
+    assert caller.user["role"] not in roles
     method, path = _concrete(route_key)
-    res = api.call(method, path, {"role": "admin", "status": "approved"}, token=customer.access_token)
-    assert_problem(res, 403, "INSUFFICIENT_PERMISSIONS")
+    for body in INVALID_BODIES:
+        # When they send input that would fail validation
+        res = api.call(method, path, body, token=caller.access_token, query=INVALID_QUERY)
+        # Then they learn only that they may not: 403, never a 400 about the input
+        assert_problem(res, 403, "INSUFFICIENT_PERMISSIONS")
+
+
+@pytest.mark.parametrize("route_key", APPROVED_ROUTES)
+def test_a_pending_seller_is_403_on_routes_for_approved_sellers(api: Api, route_key: str) -> None:
+    pending = api.register(role="seller")
+    assert pending.user["status"] == "pending"
+    method, path = _concrete(route_key)
+    for body in INVALID_BODIES:
+        res = api.call(method, path, body, token=pending.access_token, query=INVALID_QUERY)
+        assert_problem(res, 403, "SELLER_NOT_APPROVED")

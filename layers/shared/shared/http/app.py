@@ -26,7 +26,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.errors import DomainError
-from shared.http.auth import principal, required_roles
+from shared.http.auth import authorize, route_access
 from shared.http.errors import headers_for, problem, status_for, validation_errors
 from shared.http.responses import request_id
 from shared.observability import logger
@@ -66,9 +66,9 @@ class _AuthenticateThenValidate(OpenAPIRequestValidationMiddleware):
         super().__init__()  # type: ignore[no-untyped-call]
 
     def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
-        roles = required_roles(app.context["_route"].func)
-        if roles is not None:
-            principal(app, *roles)
+        access = route_access(app.context["_route"].func)
+        if access is not None:
+            authorize(app, access)
         return super().handler(app, next_middleware)
 
 

@@ -3,37 +3,66 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
-from shared.errors import Unauthenticated
+from shared.errors import Forbidden, Unauthenticated
 from shared.identity.principal import ClientInfo, Principal, authenticate, require_role
 from shared.settings import get_settings
 
 _CONTEXT_KEY = "principal"
-AUTH_MARK = "__requires_roles__"
+AUTH_MARK = "__requires_access__"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def requires(*roles: str) -> Callable[[F], F]:
-    """Mark a route as needing a signed-in caller (holding one of ``roles``, if given), so that
-    the caller is checked *before* the request is validated: a request without credentials gets
-    401 and a caller without the role 403, whatever its body. Put it under ``@app.<method>``;
-    the route still gets its principal with :func:`principal` (cached for the request)."""
+@dataclass(frozen=True)
+class Access:
+    """What a route requires of its caller: signed in, one of ``roles`` (any role if empty), and
+    with ``approved``, an approved account (sellers start ``pending``)."""
+
+    roles: tuple[str, ...] = ()
+    approved: bool = False
+
+
+def requires(*roles: str, approved: bool = False) -> Callable[[F], F]:
+    """Mark a route as needing a signed-in caller (holding one of ``roles``, if given; with an
+    approved account if ``approved``), so that the caller is checked *before* the request is
+    validated: a request without credentials gets 401 and a caller without the role 403,
+    whatever its body. Put it under ``@app.<method>``; the route still gets its principal with
+    :func:`principal` (cached for the request). The OpenAPI document derives each operation's
+    security and 401/403 responses from this mark."""
 
     def mark(func: F) -> F:
-        setattr(func, AUTH_MARK, roles)
+        setattr(func, AUTH_MARK, Access(tuple(roles), approved))
         return func
 
     return mark
 
 
+def route_access(func: Callable[..., Any]) -> Access | None:
+    """The mark of a route, or None if it is public."""
+    found = getattr(func, AUTH_MARK, None)
+    return found if isinstance(found, Access) else None
+
+
 def required_roles(func: Callable[..., Any]) -> tuple[str, ...] | None:
     """The roles a route was marked with (``()`` = any signed-in caller), or None if public."""
-    roles = getattr(func, AUTH_MARK, None)
-    return tuple(roles) if roles is not None else None
+    access = route_access(func)
+    return access.roles if access is not None else None
+
+
+def authorize(app: APIGatewayHttpResolver, access: Access) -> Principal:
+    """The caller, checked against a route's mark. Raises :class:`Unauthenticated` (401) or
+    :class:`Forbidden` (403: ``INSUFFICIENT_PERMISSIONS``, ``SELLER_NOT_APPROVED``, ...)."""
+    caller = principal(app, *access.roles)
+    if access.approved and caller.user.status != "approved":
+        if caller.role == "seller":
+            raise Forbidden("Your seller account is not approved yet", code="SELLER_NOT_APPROVED")
+        raise Forbidden("Your account is not approved", code="ACCOUNT_NOT_APPROVED")
+    return caller
 
 
 def access_token(app: APIGatewayHttpResolver) -> str | None:
