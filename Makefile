@@ -56,14 +56,14 @@ openapi-check: venv ## Fail when openapi.json is stale
 run: venv ## Serve the whole API locally at http://127.0.0.1:$(PORT) (no Docker, no AWS)
 	PORT=$(PORT) $(BIN)/python -m devstack.server
 
-invoke: venv ## Run a function with an event file: make invoke FN=AuthFunction EVENT=events/auth/login.json
-	$(BIN)/python -m devstack.invoke $(FN) $(EVENT)
+invoke: venv ## Run a function with an event file: make invoke FN=AuthFunction EVENT=events/auth/post_auth_login.json
+	@$(BIN)/python -m devstack.invoke $(FN) $(EVENT)
 
-invoke-schedule: venv ## Fire a schedule of the running local stack: make invoke-schedule NAME=...
-	$(BIN)/python -m devstack.invoke --schedule $(NAME)
+invoke-schedule: venv ## Fire a schedule of the running stack: make invoke-schedule NAME=ExpireUnpaidOrders (no NAME: list)
+	@$(BIN)/python -m devstack.invoke --schedule "$(NAME)"
 
-seed: venv ## Load demo data into the running local stack
-	$(BIN)/python -m devstack.seed
+seed: venv ## Load demo accounts into the running stack (found by make run's .local/stack.json, or PORT=...)
+	@$(BIN)/python -m devstack.seed
 
 bench: venv ## Cold-start import time per function (and more), printed as tables
 	$(BIN)/python -m devstack.bench

@@ -1,13 +1,16 @@
 """``make invoke`` / ``make invoke-schedule``: run one function with an event, without Docker.
 
-``python -m devstack.invoke FunctionLogicalId events/auth/login.json`` plays ``sam local invoke``:
+``python -m devstack.invoke FunctionLogicalId events/auth/post_auth_login.json`` plays
+``sam local invoke``:
 the template's table, queues and buckets are created in an in-process moto (``mock_aws``, empty),
 the function runs with its template environment (local overrides applied, see
 :mod:`devstack.stack`), its logs go to stderr and its result is printed to stdout as JSON. The
 event may be ``-`` (stdin) or omitted (``{}``). Exit status 1 when the function raised.
 
-``python -m devstack.invoke --schedule NAME`` fires a schedule of the *running* local stack
-(``make run``; URL from ``LOCAL_API_URL`` or ``PORT``) and prints the function's result.
+``python -m devstack.invoke --schedule NAME`` fires a schedule of the *running* local stack and
+prints the function's result (``--schedule ""``: lists that stack's schedules). The stack is found
+by ``--url``, ``LOCAL_API_URL``, ``PORT``, else the URL ``make run`` recorded
+(:func:`devstack.process.stack_url`); when none answers it says so in one line and exits 1.
 ``--list`` lists the template's functions and schedules.
 """
 
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from devstack.httpclient import local_base_url, request
+from devstack.process import StackNotRunning, require_stack, stack_url
 from devstack.stack import build_stack, use_local_aws
 from devstack.template import load_template
 
@@ -75,7 +78,17 @@ def invoke_local(function: str, event: Any) -> tuple[Any, BaseException | None]:
 
 
 def fire_schedule(name: str, base_url: str) -> int:
-    res = request("POST", f"{base_url.rstrip('/')}/_local/schedules/{quote(name, safe='')}")
+    """Fire ``name`` on the stack at ``base_url`` (no name: list its schedules); 1 on failure."""
+    try:
+        api = require_stack(base_url)
+        if not name:
+            for item in api("GET", "/_local/schedules").data["items"]:
+                print(f"{item['name']:<40} {item['event']:<24} {item['function']:<24} {item['expression']}")
+            return 0
+        res = api("POST", f"/_local/schedules/{quote(name, safe='')}")
+    except (StackNotRunning, OSError) as exc:
+        print(f"invoke-schedule: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(res.json(), indent=2))
     return 0 if 200 <= res.status < 300 else 1
 
@@ -98,14 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack.invoke", description=__doc__.split("\n\n")[0])
     parser.add_argument("function", nargs="?", help="logical id of the function, e.g. AuthFunction")
     parser.add_argument("event", nargs="?", help="event JSON file ('-' for stdin; default {})")
-    parser.add_argument("--schedule", metavar="NAME", help="fire a schedule of the running local stack")
+    parser.add_argument("--schedule", metavar="NAME", help='fire a schedule of the running local stack ("": list them)')
     parser.add_argument("--url", default=None, help="base URL of the running local stack")
     parser.add_argument("--list", action="store_true", help="list functions and schedules")
     args = parser.parse_args(argv)
     if args.list:
         return list_template()
-    if args.schedule:
-        return fire_schedule(args.schedule, args.url or local_base_url())
+    if args.schedule is not None:
+        return fire_schedule(args.schedule.strip(), stack_url(args.url))
     if not args.function:
         parser.error("give a function (and an event file), --schedule NAME or --list")
     result, error = invoke_local(args.function, read_event(args.event))

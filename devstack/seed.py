@@ -2,18 +2,23 @@
 
 Creates demo customers and sellers by registering them (``POST /api/v1/auth/register``) and
 approves the sellers as the admin (``PATCH /api/v1/users/{id}``). Accounts that already exist are
-left as they are (sellers are approved if they are not yet). Base URL: ``LOCAL_API_URL`` or
-``http://127.0.0.1:$PORT``; admin: ``ADMIN_EMAIL`` / ``ADMIN_PASSWORD`` (the stack's defaults).
+left as they are (sellers are approved if they are not yet). Base URL: ``--url``, ``LOCAL_API_URL``,
+``PORT``, else the stack ``make run`` recorded (:func:`devstack.process.stack_url`); admin:
+``ADMIN_EMAIL`` / ``ADMIN_PASSWORD`` (the stack's defaults). When no stack answers it says so in one
+line and exits 1.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from devstack.httpclient import Client, HttpResponse
+from devstack.process import StackNotRunning, require_stack, stack_url
 from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
 
 DEMO_PASSWORD = "Demo12345!"
@@ -67,7 +72,6 @@ def seed(
     password: str = DEMO_PASSWORD,
 ) -> list[dict[str, str]]:
     """Create (or find) every demo user and approve the sellers; returns one row per user."""
-    _check(api("GET", "/health"), f"the local stack at {api.base_url} (is `make run` running?)", 200)
     login = api("POST", "/api/v1/auth/login", {"email": admin_email, "password": admin_password})
     token = str(_check(login, f"admin login as {admin_email}", 200)["data"]["accessToken"])
     existing = _all_users(api, token)
@@ -99,14 +103,18 @@ def seed(
     return rows
 
 
-def main() -> int:
-    import os
-
-    api = Client()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack.seed", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="base URL of the running local stack")
+    args = parser.parse_args(argv)
     admin_email = os.environ.get("ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL
     admin_password = os.environ.get("ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
     try:
+        api = require_stack(stack_url(args.url))
         rows = seed(api, admin_email=admin_email, admin_password=admin_password)
+    except StackNotRunning as exc:
+        print(f"seed: {exc}", file=sys.stderr)
+        return 1
     except (SeedError, OSError) as exc:
         print(f"seed failed: {exc}", file=sys.stderr)
         return 1

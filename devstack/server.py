@@ -44,16 +44,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote
 
-from devstack import docs, outbox
+from devstack import docs, local_pages, outbox
 from devstack.apigw import http_event
 from devstack.localstripe_server import DEFAULT_PORT as DEFAULT_STRIPE_PORT
 from devstack.localstripe_server import LocalStripe, LocalStripeFailed, start_local_stripe
 from devstack.metering import metered
 from devstack.pollers import SqsPoller, SqsSource, StreamPoller, StreamSource, sqs_sources, stream_sources
+from devstack.process import clear_state, write_state
 from devstack.routes import Route, http_routes, match
 from devstack.schedules import Schedule, ScheduleNotFound, Scheduler, find_schedule, fire, schedules_of
 from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, Stack, build_stack, use_local_aws
@@ -225,6 +227,9 @@ class LocalApp:
                 return self._openapi_reply(request_id)
             if path == "/_local" or path.startswith("/_local/"):
                 return self._local(request, request_id)
+            page = local_pages.render(request.method, path, request.raw_query)
+            if page is not None:
+                return Reply(*page)
             return self._api(request, request_id)
         except Exception:
             log(f"local stack error:\n{traceback.format_exc()}")
@@ -499,6 +504,7 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
     httpd: _Server | None = None
     serving: threading.Thread | None = None
     stripe: LocalStripe | None = None
+    state: Path | None = None
     try:
         moto_url = f"http://127.0.0.1:{moto.get_host_and_port()[1]}"
         use_local_aws(moto_url)
@@ -559,11 +565,13 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
         serving.start()
         print(_banner(app, (admin_email, admin_password), moto_url), flush=True)
         log(f"ready: {base_url}")
+        state = write_state({"apiUrl": base_url, "stripeUrl": app.stripe_url, "awsEndpointUrl": moto_url})
         while not stop.wait(0.5):
             pass
         log("stopping")
         return 0
     finally:
+        clear_state(state)
         stop.set()
         if httpd is not None:
             if serving is not None:
