@@ -1,0 +1,56 @@
+"""The outbox relay's half of the stream, for in-process tests: DynamoDB stream records built from
+outbox items' images (as the table's stream would deliver their INSERTs) and the relay run on them."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from devstack.events import stream_record
+from devstack.filters import accepts, parse_filters
+from devstack.routes import function_events
+from shared.messaging import outbox
+from shared.messaging.models import OutboxItem
+
+STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/test-table/stream/2026-11-01T00:00:00.000"
+RELAY = "OutboxRelayFunction"
+_sequence = itertools.count(100_000_000_000_000_000_000)
+
+
+def insert_record(item: OutboxItem) -> dict[str, Any]:
+    """The stream record of ``item``'s INSERT, as Lambda delivers it (``NEW_AND_OLD_IMAGES``)."""
+    image = item.serialize()
+    raw = {
+        "eventID": uuid.uuid4().hex,
+        "eventName": "INSERT",
+        "awsRegion": "us-east-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": datetime.now(UTC),
+            "Keys": {"PK": image["PK"], "SK": image["SK"]},
+            "NewImage": image,
+            "SequenceNumber": str(next(_sequence)),
+            "SizeBytes": len(str(image)),
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+    return stream_record(raw, STREAM_ARN)
+
+
+def owed_items() -> list[OutboxItem]:
+    """Every item still owed, oldest first."""
+    items = outbox.owed_before("9999")
+    return sorted(items, key=lambda item: item.created_at)
+
+
+def relay_filters() -> tuple[dict[str, Any], ...]:
+    """The template's FilterCriteria of the relay's stream event."""
+    (event,) = (e for e in function_events(RELAY).values() if e.get("Type") == "DynamoDB")
+    return parse_filters(event["Properties"]["FilterCriteria"])
+
+
+def stream_event(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event Lambda sends the relay for ``records``, after the template's FilterCriteria."""
+    filters = relay_filters()
+    return {"Records": [record for record in records if accepts(filters, record)]}
