@@ -8,11 +8,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.messaging import outbox
+from shared.messaging.models import OutboxItem
+
 from devstack.events import stream_record
 from devstack.filters import accepts, parse_filters
 from devstack.routes import function_events
-from shared.messaging import outbox
-from shared.messaging.models import OutboxItem
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/test-table/stream/2026-11-01T00:00:00.000"
 RELAY = "OutboxRelayFunction"
