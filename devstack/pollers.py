@@ -14,7 +14,8 @@ DynamoDB (``Events: {Type: DynamoDB}``): ``GetRecords`` from every shard of the 
 batch is retried (after a second) from the start, or with ``ReportBatchItemFailures`` from the
 lowest failed sequence number, up to ``MaximumRetryAttempts`` (-1 or absent: until it succeeds, as
 in AWS). With ``BisectBatchOnFunctionError`` a batch whose invocation raises is split in halves,
-each invoked on its own, down to the failing record. A batch given up on is skipped and, with a
+each invoked on its own, down to the failing record. Once the retries are spent, the failing
+record (the rest of the batch when no record is named) is skipped and, with a
 ``DestinationConfig.OnFailure`` SQS queue, described there as Lambda does (``DDBStreamBatchInfo``).
 ``MaximumRecordAgeInSeconds`` is not emulated.
 """
@@ -370,9 +371,18 @@ class StreamPoller(threading.Thread):
             return len(read)
         attempts = self._attempts.get(shard, 0) + 1
         if 0 <= source.max_retries < attempts:
-            self.log(f"stream {source.table}: giving up on the batch after {attempts - 1} retries (records skipped)")
-            self._send_to_on_failure(shard, records[failed_at:], attempts)
-            self._iterators[shard] = response["NextShardIterator"]
+            # Bisecting or per-record failures name the record that fails: only it is skipped.
+            identified = source.bisect or source.report_failures
+            skipped = records[failed_at : failed_at + 1] if identified else records[failed_at:]
+            self.log(
+                f"stream {source.table}: giving up after {attempts - 1} retries ({len(skipped)} record(s) skipped)"
+            )
+            self._send_to_on_failure(shard, skipped, attempts)
+            resume = failed_at + len(skipped)
+            if resume < len(records):
+                self._iterators[shard] = self._iterator(shard, "AT_SEQUENCE_NUMBER", sequence_numbers[resume])
+            else:
+                self._iterators[shard] = response["NextShardIterator"]
             self._attempts.pop(shard, None)
             return len(read)
         self._attempts[shard] = attempts

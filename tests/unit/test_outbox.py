@@ -117,7 +117,7 @@ import json, sys
 from devstack.lambda_runtime import load_module
 load_module(sys.argv[1])
 heavy = ("jwt", "shared.http", "shared.identity", "shared.security")
-print(json.dumps(sorted(m for m in sys.modules if m == "jwt" or m.startswith(tuple(h + "." for h in heavy)))))
+print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + "." for h in heavy)))))
 """
 
 
