@@ -11,7 +11,7 @@ from typing import Any
 from shared.messaging import outbox
 from shared.messaging.models import OutboxItem
 
-from devstack.events import stream_record
+from devstack.events import insert_record as stream_insert
 from devstack.filters import accepts, parse_filters
 from devstack.routes import function_events
 
@@ -22,21 +22,13 @@ _sequence = itertools.count(100_000_000_000_000_000_000)
 
 def insert_record(item: OutboxItem) -> dict[str, Any]:
     """The stream record of ``item``'s INSERT, as Lambda delivers it (``NEW_AND_OLD_IMAGES``)."""
-    image = item.serialize()
-    raw = {
-        "eventID": uuid.uuid4().hex,
-        "eventName": "INSERT",
-        "awsRegion": "us-east-1",
-        "dynamodb": {
-            "ApproximateCreationDateTime": datetime.now(UTC),
-            "Keys": {"PK": image["PK"], "SK": image["SK"]},
-            "NewImage": image,
-            "SequenceNumber": str(next(_sequence)),
-            "SizeBytes": len(str(image)),
-            "StreamViewType": "NEW_AND_OLD_IMAGES",
-        },
-    }
-    return stream_record(raw, STREAM_ARN)
+    return stream_insert(
+        item.serialize(),
+        STREAM_ARN,
+        sequence_number=str(next(_sequence)),
+        event_id=uuid.uuid4().hex,
+        at=datetime.now(UTC),
+    )
 
 
 def owed_items() -> list[OutboxItem]:

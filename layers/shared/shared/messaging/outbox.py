@@ -41,9 +41,10 @@ SWEEP_AGE = timedelta(minutes=5)
 SWEEP_LIMIT = 200
 
 
-def _item(message: Owed) -> OutboxItem:
+def item_of(message: Owed, created_at: str | None = None) -> OutboxItem:
+    """The outbox item that owes ``message`` (written by :func:`add` or :func:`put`)."""
     pk, sk = outbox_key(message.destination, message.key)
-    created = iso(now())
+    created = created_at or iso(now())
     item = OutboxItem(
         pk,
         sk,
@@ -60,13 +61,13 @@ def add(tx: TransactWrite, *messages: Owed) -> None:
     """Owe ``messages`` in ``tx``: they are stored iff the transaction commits. A message whose key
     is already owed fails the transaction's condition (the change that owes it already happened)."""
     for message in messages:
-        tx.save(_item(message), condition=Item.pk.does_not_exist())
+        tx.save(item_of(message), condition=Item.pk.does_not_exist())
 
 
 def put(message: Owed) -> bool:
     """Owe ``message`` on its own; ``False`` when its key was already owed (a duplicate collapses)."""
     try:
-        _item(message).save(condition=Item.pk.does_not_exist())
+        item_of(message).save(condition=Item.pk.does_not_exist())
     except PutError as exc:
         if is_condition_failure(exc):
             return False
