@@ -17,7 +17,8 @@ in AWS). With ``BisectBatchOnFunctionError`` a batch whose invocation raises is 
 each invoked on its own, down to the failing record. Once the retries are spent, the failing
 record (the rest of the batch when no record is named) is skipped and, with a
 ``DestinationConfig.OnFailure`` SQS queue, described there as Lambda does (``DDBStreamBatchInfo``).
-``MaximumRecordAgeInSeconds`` is not emulated.
+``MaximumRecordAgeInSeconds`` is not emulated. A cancelled transaction streams nothing (see
+:mod:`devstack.moto_streams`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from botocore.config import Config
 
 from devstack.events import sqs_event_from_messages, stream_record
 from devstack.filters import accepts, parse_filters
+from devstack.moto_streams import keep_streams_through_cancellations
 from devstack.stack import Stack
 
 Log = Callable[[str], None]
@@ -314,6 +316,7 @@ class StreamPoller(threading.Thread):
         self.log = log
         self.interval = interval
         self.streams = _client("dynamodbstreams", stack)
+        keep_streams_through_cancellations()
         self._iterators: dict[str, str] = {}
         self._attempts: dict[str, int] = {}
         # Take the LATEST position now, not at the first poll, so nothing written after start is lost.

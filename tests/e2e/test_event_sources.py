@@ -395,6 +395,37 @@ def test_stream_filters_bisect_and_the_on_failure_destination(stack: Stack, reco
     assert poller.poll_once() == 0
 
 
+def test_a_cancelled_transaction_streams_nothing_and_the_stream_goes_on(stack: Stack, recorder: Any) -> None:
+    (source,) = (s for s in stream_sources(stack) if s.function == "Recorder")
+    stopped = threading.Event()
+    stopped.set()
+    poller = StreamPoller(source, stack, stopped, log=lambda line: None)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    dynamodb.put_item(TableName="platform-local", Item={"PK": {"S": "taken"}, "SK": {"S": "x"}})
+
+    # When a transaction puts one item, then fails its condition on another (and is cancelled)
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "platform-local", "Item": {"PK": {"S": "undone"}, "SK": {"S": "x"}}}},
+                {
+                    "Put": {
+                        "TableName": "platform-local",
+                        "Item": {"PK": {"S": "taken"}, "SK": {"S": "x"}},
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+            ]
+        )
+    dynamodb.put_item(TableName="platform-local", Item={"PK": {"S": "after"}, "SK": {"S": "x"}})
+
+    # Then the stream holds the writes before and after it, and nothing of it
+    while poller.poll_once():
+        pass
+    keys = [r["dynamodb"]["Keys"]["PK"]["S"] for call in recorder.CALLS for r in call["event"]["Records"]]
+    assert keys == ["taken", "after"]
+
+
 # ---------------------------------------------------------------------------- schedules
 
 
