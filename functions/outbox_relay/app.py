@@ -34,11 +34,10 @@ def record_handler(record: DynamoDBRecord) -> None:
     if not isinstance(pk, str) or not isinstance(sk, str):
         logger.error("stream record without an outbox key dropped", extra={"eventID": record.event_id})
         return
-    if outbox.relay(pk, sk):
-        logger.info("outbox message relayed", extra={"outboxKey": pk, "eventID": record.event_id})
+    outcome = outbox.relay(pk, sk)
+    logger.info(f"outbox message {outcome}", extra={"outboxKey": pk, "eventID": record.event_id})
+    if outcome == "relayed":
         metrics.add_metric(name="OutboxRelayed", unit=MetricUnit.Count, value=1)
-    else:
-        logger.info("outbox message already relayed", extra={"outboxKey": pk, "eventID": record.event_id})
 
 
 @logger.inject_lambda_context

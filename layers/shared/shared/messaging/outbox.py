@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Literal
 
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -36,6 +37,7 @@ __all__ = ["Owed", "add", "owed_before", "put", "relay", "sweep"]
 
 # Which setting names each destination's queue (the relay's environment).
 QUEUE_SETTINGS: dict[str, str] = {"email": "email_queue_url", "stripe-events": "stripe_events_queue_url"}
+Relayed = Literal["relayed", "already relayed", "not found"]
 RELAYED_TTL = timedelta(days=7)
 SWEEP_AGE = timedelta(minutes=5)
 SWEEP_LIMIT = 200
@@ -92,16 +94,18 @@ def queue_url(destination: str) -> str:
     return url
 
 
-def relay(pk: str, sk: str) -> bool:
-    """Send the owed item at ``pk``/``sk`` to its queue and mark it relayed. Returns ``False`` when
-    there was nothing to send (already relayed, or gone). Raises when the send fails: the item
-    stays owed and the caller (the stream) retries."""
+def relay(pk: str, sk: str) -> Relayed:
+    """Send the owed item at ``pk``/``sk`` to its queue and mark it relayed. Returns what happened:
+    ``"already relayed"`` and ``"not found"`` (a stream record of a write that no longer exists)
+    send nothing. Raises when the send fails: the item stays owed and the caller retries."""
     item = get(pk, sk)
-    if item is None or item.relayed_at is not None or item.body is None:
-        return False
+    if item is None:
+        return "not found"
+    if item.relayed_at is not None or item.body is None:
+        return "already relayed"
     client("sqs").send_message(QueueUrl=queue_url(item.destination), MessageBody=item.body)
     mark_relayed(item)
-    return True
+    return "relayed"
 
 
 def mark_relayed(item: OutboxItem) -> None:
@@ -143,7 +147,7 @@ def sweep(older_than: timedelta = SWEEP_AGE, *, limit: int = SWEEP_LIMIT) -> dic
     counts = {"relayed": 0, "skipped": 0, "failed": 0}
     for item in owed_before(iso(now() - older_than), limit=limit):
         try:
-            counts["relayed" if relay(item.pk, item.sk) else "skipped"] += 1
+            counts["relayed" if relay(item.pk, item.sk) == "relayed" else "skipped"] += 1
         except Exception:
             logger.exception("outbox sweep could not relay a message", extra={"outboxKey": item.pk})
             counts["failed"] += 1
