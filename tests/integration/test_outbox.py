@@ -19,6 +19,7 @@ from shared.messaging.owed import Owed
 from devstack.events import scheduled_event
 from tests.support.api import Account, Api, assert_problem
 from tests.support.aws import FakeAws
+from tests.support.checkout import buy, open_shop
 from tests.support.outbox import RELAY, insert_record, owed_items, stream_event
 
 FORGOT = "/api/v1/auth/forgot-password"
@@ -136,6 +137,34 @@ def test_every_email_written_while_the_queue_is_down_is_delivered_once_it_is_bac
     ]
     assert api.deliver_emails() == {"batchItemFailures": []}
     assert len(api.mails_to(seller.email)) == 3
+
+
+def test_an_order_cancelled_while_the_queue_is_down_emails_the_buyer_once_it_is_back(
+    api: Api, admin: Account, customer: Account, queues: Queues
+) -> None:
+    # Given a pending order, and every email so far delivered
+    shop = open_shop(api, admin)
+    placed = buy(api, customer, shop.products[0]["id"])
+    api.deliver_emails()
+
+    # When the buyer cancels it while the queues are down
+    queues.down()
+    res = api.call(
+        "POST", f"/api/v1/orders/{placed['id']}/cancel", {"reason": "Changed my mind"}, token=customer.access_token
+    )
+
+    # Then the cancellation succeeds and its email is owed, with the reason
+    assert res.status == 200, res.body
+    assert res.data["status"] == "cancelled"
+    (owed,) = owed_items()
+    assert owed.message_key == f"order_cancelled:{placed['id']}"
+    assert json.loads(owed.body or "{}")["data"]["reason"] == "Changed my mind"
+
+    # And the buyer gets it once the queues are back
+    queues.up()
+    assert api.deliver_emails() == {"batchItemFailures": []}
+    (mail,) = api.mails_to(customer.email, f"Your Order Has Been Cancelled - {placed['orderNumber']}")
+    assert "Changed my mind" in mail.text
 
 
 def test_the_sweep_relays_what_the_stream_gave_up_on(
