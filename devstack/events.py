@@ -4,6 +4,7 @@ stream records, EventBridge scheduled events. (API Gateway events: :mod:`devstac
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +73,26 @@ def stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
         "dynamodb": dynamodb,
         "eventSourceARN": stream_arn,
     }
+
+
+def insert_record(
+    image: dict[str, Any], stream_arn: str, *, sequence_number: str, event_id: str, at: datetime
+) -> dict[str, Any]:
+    """The Lambda stream record of the INSERT of ``image`` (a DynamoDB-JSON item keyed PK/SK)."""
+    raw = {
+        "eventID": event_id,
+        "eventName": "INSERT",
+        "awsRegion": _region_of(stream_arn),
+        "dynamodb": {
+            "ApproximateCreationDateTime": at,
+            "Keys": {"PK": image["PK"], "SK": image["SK"]},
+            "NewImage": image,
+            "SequenceNumber": sequence_number,
+            "SizeBytes": len(json.dumps(image)),
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+    return stream_record(raw, stream_arn)
 
 
 def scheduled_event(

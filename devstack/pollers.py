@@ -9,24 +9,35 @@ visibility timeout, and moto's ``ReceiveMessage`` moves a message to the queue's
 receive count reached the redrive policy's ``maxReceiveCount`` (as SQS does).
 
 DynamoDB (``Events: {Type: DynamoDB}``): ``GetRecords`` from every shard of the stream, starting at
-``StartingPosition``, ``BatchSize`` records per invocation; a failed batch is retried (after a
-second) from the start, or with ``ReportBatchItemFailures`` from the lowest failed sequence number,
-up to ``MaximumRetryAttempts`` (-1 or absent: until it succeeds, as in AWS). ``FilterCriteria``,
-``BisectBatchOnFunctionError`` and failure destinations are not emulated.
+``StartingPosition``, ``BatchSize`` records per invocation, keeping only the records that
+``FilterCriteria`` match (see :mod:`devstack.filters`; a batch with none invokes nothing). A failed
+batch is retried (after a second) from the start, or with ``ReportBatchItemFailures`` from the
+lowest failed sequence number, up to ``MaximumRetryAttempts`` (-1 or absent: until it succeeds, as
+in AWS). With ``BisectBatchOnFunctionError`` a batch whose invocation raises is split in halves,
+each invoked on its own, down to the failing record. Once the retries are spent, the failing
+record (the rest of the batch when no record is named) is skipped and, with a
+``DestinationConfig.OnFailure`` SQS queue, described there as Lambda does (``DDBStreamBatchInfo``).
+``MaximumRecordAgeInSeconds`` is not emulated. A cancelled transaction streams nothing (see
+:mod:`devstack.moto_streams`).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.config import Config
 
 from devstack.events import sqs_event_from_messages, stream_record
+from devstack.filters import accepts, parse_filters
+from devstack.moto_streams import keep_streams_through_cancellations
 from devstack.stack import Stack
 
 Log = Callable[[str], None]
@@ -217,13 +228,23 @@ class StreamSource:
     report_failures: bool = False
     max_retries: int = -1
     enabled: bool = True
+    filters: tuple[dict[str, Any], ...] = ()
+    bisect: bool = False
+    on_failure_queue: str | None = None  # logical id of the OnFailure SQS destination
+    on_failure_queue_url: str | None = None
 
     def describe(self) -> str:
         parts = [f"batch {self.batch_size}", f"from {self.starting_position}"]
+        if self.filters:
+            parts.append(f"{len(self.filters)} filter(s)")
         if self.report_failures:
             parts.append("partial failures")
+        if self.bisect:
+            parts.append("bisect")
         if self.max_retries >= 0:
             parts.append(f"max {self.max_retries} retries")
+        if self.on_failure_queue:
+            parts.append(f"on failure -> {self.on_failure_queue}")
         if not self.enabled:
             parts.append("DISABLED")
         return ", ".join(parts)
@@ -243,6 +264,7 @@ def stream_sources(stack: Stack) -> list[StreamSource]:
                 table = next((name for name, value in stack.resources.stream_arns.items() if value == arn), "")
             if table not in stack.resources.stream_arns:
                 raise ValueError(f"{function}.{event_name}: {stream!r} is not the stream of a table in the template")
+            on_failure = _on_failure_queue(stack, f"{function}.{event_name}", props)
             found.append(
                 StreamSource(
                     function=function,
@@ -254,9 +276,28 @@ def stream_sources(stack: Stack) -> list[StreamSource]:
                     report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                     max_retries=int(props.get("MaximumRetryAttempts", -1)),
                     enabled=_enabled(props),
+                    filters=parse_filters(props.get("FilterCriteria")),
+                    bisect=props.get("BisectBatchOnFunctionError") in (True, "true", "True"),
+                    on_failure_queue=on_failure,
+                    on_failure_queue_url=stack.resources.queue_urls[on_failure] if on_failure else None,
                 )
             )
     return found
+
+
+def _on_failure_queue(stack: Stack, where: str, props: dict[str, Any]) -> str | None:
+    """The logical id of the event's ``DestinationConfig.OnFailure`` queue, if it has one.
+
+    Raises :class:`ValueError` for a destination that is not a queue of the template.
+    """
+    on_failure = ((props.get("DestinationConfig") or {}).get("OnFailure")) or {}
+    target = on_failure.get("Destination")
+    if target is None:
+        return None
+    queue = _getatt_resource(target) or stack.resources.queue_by_arn(str(stack.intrinsics.resolve(target))) or ""
+    if queue not in stack.resources.queue_urls:
+        raise ValueError(f"{where}: on-failure destination {target!r} is not a queue of the template")
+    return queue
 
 
 class StreamPoller(threading.Thread):
@@ -275,6 +316,7 @@ class StreamPoller(threading.Thread):
         self.log = log
         self.interval = interval
         self.streams = _client("dynamodbstreams", stack)
+        keep_streams_through_cancellations()
         self._iterators: dict[str, str] = {}
         self._attempts: dict[str, int] = {}
         # Take the LATEST position now, not at the first poll, so nothing written after start is lost.
@@ -307,43 +349,105 @@ class StreamPoller(threading.Thread):
         return str(self.streams.get_shard_iterator(**kwargs)["ShardIterator"])
 
     def poll_once(self) -> int:
-        """Deliver at most one batch per shard; returns the number of records delivered."""
+        """Deliver at most one batch per shard; returns the number of records read."""
         return sum(self._poll_shard(shard) for shard in self._shards())
 
     def _poll_shard(self, shard: str) -> int:
         source = self.source
         response = self.streams.get_records(ShardIterator=self._iterators[shard], Limit=source.batch_size)
-        records: list[dict[str, Any]] = response.get("Records", [])
+        read: list[dict[str, Any]] = response.get("Records", [])
+        records = [record for record in read if accepts(source.filters, stream_record(record, source.stream_arn))]
         if not records:
             self._iterators[shard] = response["NextShardIterator"]
-            return 0
-        event = {"Records": [stream_record(record, source.stream_arn) for record in records]}
+            self._attempts.pop(shard, None)
+            return len(read)
         sequence_numbers = [str(record["dynamodb"]["SequenceNumber"]) for record in records]
         started = time.monotonic()
-        retry_from: str | None = None
-        try:
-            result = self.stack.invoker.invoke(source.function, event)
-            if source.report_failures:
-                failed = failed_identifiers(result, sequence_numbers)
-                if failed:
-                    retry_from = min(failed, key=int)
-        except Exception:
-            self.log(f"stream {source.table} -> {source.function} raised:\n{traceback.format_exc()}")
-            retry_from = sequence_numbers[0]
+        failed_at = self._deliver(records)
+        retry_from = None if failed_at is None else sequence_numbers[failed_at]
         ms = (time.monotonic() - started) * 1000
         status = "ok" if retry_from is None else f"failed from {retry_from}"
         self.log(f"stream {source.table} -> {source.function} {len(records)} record(s), {status} {ms:.0f}ms")
-        if retry_from is None:
+        if failed_at is None:
             self._iterators[shard] = response["NextShardIterator"]
             self._attempts.pop(shard, None)
-            return len(records)
+            return len(read)
         attempts = self._attempts.get(shard, 0) + 1
         if 0 <= source.max_retries < attempts:
-            self.log(f"stream {source.table}: giving up on the batch after {attempts - 1} retries (records skipped)")
-            self._iterators[shard] = response["NextShardIterator"]
+            # Bisecting or per-record failures name the record that fails: only it is skipped.
+            identified = source.bisect or source.report_failures
+            skipped = records[failed_at : failed_at + 1] if identified else records[failed_at:]
+            self.log(
+                f"stream {source.table}: giving up after {attempts - 1} retries ({len(skipped)} record(s) skipped)"
+            )
+            self._send_to_on_failure(shard, skipped, attempts)
+            resume = failed_at + len(skipped)
+            if resume < len(records):
+                self._iterators[shard] = self._iterator(shard, "AT_SEQUENCE_NUMBER", sequence_numbers[resume])
+            else:
+                self._iterators[shard] = response["NextShardIterator"]
             self._attempts.pop(shard, None)
-            return len(records)
+            return len(read)
         self._attempts[shard] = attempts
         self._iterators[shard] = self._iterator(shard, "AT_SEQUENCE_NUMBER", retry_from)
         self.stop.wait(1)
-        return len(records)
+        return len(read)
+
+    def _deliver(self, records: list[dict[str, Any]]) -> int | None:
+        """Invoke the function with ``records``; returns the index of the first record to retry
+        from (``None``: all done). Bisects a batch whose invocation raised, if asked to."""
+        source = self.source
+        event = {"Records": [stream_record(record, source.stream_arn) for record in records]}
+        sequence_numbers = [str(record["dynamodb"]["SequenceNumber"]) for record in records]
+        try:
+            result = self.stack.invoker.invoke(source.function, event)
+        except Exception:
+            self.log(f"stream {source.table} -> {source.function} raised:\n{traceback.format_exc()}")
+            if not source.bisect or len(records) == 1:
+                return 0
+            middle = len(records) // 2
+            self.log(f"stream {source.table} -> {source.function}: bisecting {len(records)} records")
+            first = self._deliver(records[:middle])
+            if first is not None:
+                return first
+            second = self._deliver(records[middle:])
+            return None if second is None else middle + second
+        if source.report_failures:
+            failed = failed_identifiers(result, sequence_numbers)
+            if failed:
+                return sequence_numbers.index(min(failed, key=int))
+        return None
+
+    def _send_to_on_failure(self, shard: str, records: list[dict[str, Any]], attempts: int) -> None:
+        """Describe the skipped records on the on-failure queue, as Lambda does for streams."""
+        source, res = self.source, self.stack.resources
+        if not source.on_failure_queue_url or not records:
+            return
+
+        def arrival(record: dict[str, Any]) -> str:
+            created = record["dynamodb"].get("ApproximateCreationDateTime")
+            moment = created if isinstance(created, datetime) else datetime.now(UTC)
+            return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+        message = {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": f"arn:aws:lambda:{res.region}:{res.account}:function:{source.function}",
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "DDBStreamBatchInfo": {
+                "shardId": shard,
+                "startSequenceNumber": str(records[0]["dynamodb"]["SequenceNumber"]),
+                "endSequenceNumber": str(records[-1]["dynamodb"]["SequenceNumber"]),
+                "approximateArrivalOfFirstRecord": arrival(records[0]),
+                "approximateArrivalOfLastRecord": arrival(records[-1]),
+                "batchSize": len(records),
+                "streamArn": source.stream_arn,
+            },
+        }
+        _client("sqs", self.stack).send_message(QueueUrl=source.on_failure_queue_url, MessageBody=json.dumps(message))
+        self.log(f"stream {source.table}: {len(records)} record(s) described on {source.on_failure_queue}")

@@ -1,4 +1,5 @@
-"""Write ``events/``: one sample event per HttpApi route and per SQS source, as AWS sends them.
+"""Write ``events/``: one sample event per HttpApi route, SQS source and DynamoDB stream source, as
+AWS sends them.
 
 ``make events`` regenerates them; ``make invoke FN=... EVENT=events/...`` and the tests use them.
 Request ids, times and tokens in them are fixed placeholders; the files are data, not fixtures
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from devstack.apigw import http_event, sqs_event
+from devstack.events import insert_record
 from devstack.routes import function_code_dir, function_events, function_names, http_routes, route_roles
 from devstack.template import ROOT
 
@@ -105,6 +108,27 @@ SQS_BODIES: dict[str, list[dict[str, Any]]] = {
 }
 
 
+SAMPLE_TIME = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+SAMPLE_STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/platform/stream/2026-11-22T12:00:00.000"
+
+
+def _stream_sample() -> dict[str, Any]:
+    """The outbox relay's event: the INSERT of the outbox item owing the sample welcome email."""
+    from shared.messaging.email import EmailMessage, owed_email
+    from shared.messaging.outbox import item_of
+
+    email = EmailMessage.model_validate(SQS_BODIES["EmailQueue"][0])
+    image = item_of(owed_email(email), created_at="2026-11-22T12:00:00.000Z").serialize()
+    record = insert_record(
+        image,
+        SAMPLE_STREAM_ARN,
+        sequence_number="100000000000000000001",
+        event_id="00000000000000000000000000000001",
+        at=SAMPLE_TIME,
+    )
+    return {"Records": [record]}
+
+
 def _file_name(method: str, path: str) -> str:
     tail = re.sub(r"[{}]", "", path.removeprefix("/api/v1/").strip("/")).replace("/", "_").replace("-", "_")
     return f"{method.lower()}_{tail or 'root'}.json"
@@ -141,6 +165,8 @@ def build() -> dict[Path, dict[str, Any]]:
     for function in function_names():
         folder = Path(function_code_dir(function)).name
         for event_name, event in function_events(function).items():
+            if event.get("Type") == "DynamoDB":
+                files[EVENTS / folder / f"dynamodb_{event_name[0].lower()}{event_name[1:]}.json"] = _stream_sample()
             if event.get("Type") != "SQS":
                 continue
             queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]

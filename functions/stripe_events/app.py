@@ -1,4 +1,4 @@
-"""SQS consumer: applies verified Stripe events (queued by the webhook) to orders and payments.
+"""SQS consumer: applies verified Stripe events (stored by the webhook, relayed by the outbox) to orders and payments.
 
 ``handle_event`` is idempotent, so a redelivered event changes nothing. It raises to ask for a
 retry; the record is then reported in ``batchItemFailures`` and, after the queue's max receive

@@ -64,6 +64,40 @@ TEMPLATE: dict[str, Any] = {
             },
         },
         "Uploads": {"Type": "AWS::S3::Bucket"},
+        "StreamDLQ": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Relay": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "CodeUri": "tests/e2e/fixtures/recorder/",
+                "Events": {
+                    "Owed": {
+                        "Type": "DynamoDB",
+                        "Properties": {
+                            "Stream": {"Fn::GetAtt": ["Table", "StreamArn"]},
+                            "StartingPosition": "TRIM_HORIZON",
+                            "BatchSize": 4,
+                            "BisectBatchOnFunctionError": True,
+                            "MaximumRetryAttempts": 1,
+                            "FilterCriteria": {
+                                "Filters": [
+                                    {
+                                        "Pattern": json.dumps(
+                                            {
+                                                "eventName": ["INSERT"],
+                                                "dynamodb": {"NewImage": {"kind": {"S": ["owed"]}}},
+                                            }
+                                        )
+                                    }
+                                ]
+                            },
+                            "DestinationConfig": {
+                                "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["StreamDLQ", "Arn"]}}
+                            },
+                        },
+                    }
+                },
+            },
+        },
         "Recorder": {
             "Type": "AWS::Serverless::Function",
             "Properties": {
@@ -135,9 +169,11 @@ def recorder() -> Iterator[Any]:
     module = sys.modules[load_handler(RECORDER).__module__]
     module.CALLS.clear()
     module.FAIL.clear()
+    module.RAISE.clear()
     yield module
     module.CALLS.clear()
     module.FAIL.clear()
+    module.RAISE.clear()
 
 
 # --------------------------------------------------------------------------- environment
@@ -270,7 +306,7 @@ def test_batch_item_failure_rules(result: Any, failed: set[str]) -> None:
 
 
 def test_stream_records_are_delivered_in_batches_and_retried_from_the_failure(stack: Stack, recorder: Any) -> None:
-    (source,) = stream_sources(stack)
+    (source,) = (s for s in stream_sources(stack) if s.function == "Recorder")
     assert (source.batch_size, source.starting_position, source.report_failures) == (2, "TRIM_HORIZON", True)
     stopped = threading.Event()
     stopped.set()
@@ -306,6 +342,88 @@ def test_stream_records_are_delivered_in_batches_and_retried_from_the_failure(st
     assert [(r["eventName"], r["dynamodb"]["Keys"]["PK"]["S"]) for r in retried] == [("INSERT", "c"), ("MODIFY", "a")]
     assert retried[1]["dynamodb"]["OldImage"]["n"] == {"N": "1"}
     assert poller.poll_once() == 0
+
+
+def test_stream_filters_bisect_and_the_on_failure_destination(stack: Stack, recorder: Any) -> None:
+    # Given a source filtered to INSERTs of "owed" items, bisecting, with one retry and a DLQ
+    (source,) = (s for s in stream_sources(stack) if s.function == "Relay")
+    assert (source.bisect, source.max_retries, source.on_failure_queue, len(source.filters)) == (
+        True,
+        1,
+        "StreamDLQ",
+        1,
+    )
+    stopped = threading.Event()
+    stopped.set()
+    poller = StreamPoller(source, stack, stopped, log=lambda line: None)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+
+    def put(pk: str, kind: str) -> None:
+        dynamodb.put_item(TableName="platform-local", Item={"PK": {"S": pk}, "SK": {"S": "x"}, "kind": {"S": kind}})
+
+    for pk, kind in (("a1", "owed"), ("b", "other"), ("a2", "owed"), ("a3", "owed"), ("a4", "owed")):
+        put(pk, kind)
+    put("a1", "owed")  # a MODIFY
+    recorder.RAISE.add("a2")  # a2 makes every batch holding it fail
+
+    def delivered() -> list[list[str]]:
+        return [[r["dynamodb"]["Keys"]["PK"]["S"] for r in call["event"]["Records"]] for call in recorder.CALLS]
+
+    # When the first batch (a1, b, a2, a3) is polled: b is filtered out, the rest bisected to a2
+    assert poller.poll_once() == 4
+    assert delivered() == [["a1", "a2", "a3"], ["a1"], ["a2", "a3"], ["a2"]]
+
+    # And the retry from a2 fails again: a2 alone is skipped and described on the DLQ
+    recorder.CALLS.clear()
+    assert poller.poll_once() == 4
+    assert delivered() == [["a2", "a3", "a4"], ["a2"]]
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    received = sqs.receive_message(QueueUrl=stack.resources.queue_urls["StreamDLQ"], MaxNumberOfMessages=10)
+    (message,) = received["Messages"]
+    info = json.loads(message["Body"])
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["requestContext"]["functionArn"].endswith(":function:Relay")
+    batch = info["DDBStreamBatchInfo"]
+    assert batch["batchSize"] == 1
+    assert batch["startSequenceNumber"] == batch["endSequenceNumber"]
+    assert batch["streamArn"] == source.stream_arn
+
+    # Then the stream resumes after a2, never delivering the filtered-out records
+    recorder.CALLS.clear()
+    assert poller.poll_once() == 3
+    assert delivered() == [["a3", "a4"]]
+    assert poller.poll_once() == 0
+
+
+def test_a_cancelled_transaction_streams_nothing_and_the_stream_goes_on(stack: Stack, recorder: Any) -> None:
+    (source,) = (s for s in stream_sources(stack) if s.function == "Recorder")
+    stopped = threading.Event()
+    stopped.set()
+    poller = StreamPoller(source, stack, stopped, log=lambda line: None)
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    dynamodb.put_item(TableName="platform-local", Item={"PK": {"S": "taken"}, "SK": {"S": "x"}})
+
+    # When a transaction puts one item, then fails its condition on another (and is cancelled)
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "platform-local", "Item": {"PK": {"S": "undone"}, "SK": {"S": "x"}}}},
+                {
+                    "Put": {
+                        "TableName": "platform-local",
+                        "Item": {"PK": {"S": "taken"}, "SK": {"S": "x"}},
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+            ]
+        )
+    dynamodb.put_item(TableName="platform-local", Item={"PK": {"S": "after"}, "SK": {"S": "x"}})
+
+    # Then the stream holds the writes before and after it, and nothing of it
+    while poller.poll_once():
+        pass
+    keys = [r["dynamodb"]["Keys"]["PK"]["S"] for call in recorder.CALLS for r in call["event"]["Records"]]
+    assert keys == ["taken", "after"]
 
 
 # ---------------------------------------------------------------------------- schedules

@@ -141,6 +141,25 @@ def test_password_reset_mail_arrives_and_its_token_works_once(api: Client) -> No
     assert api("POST", "/api/v1/auth/login", {"email": email, "password": PASSWORD}).status == 401
 
 
+def test_owed_emails_are_relayed_from_the_table_stream(stack: LocalStack) -> None:
+    # Given the relay reads the table's stream, filtered to outbox INSERTs, with its DLQ
+    (source,) = [s for s in stack.info["eventSources"] if s["function"] == "OutboxRelayFunction"]
+    assert (source["type"], source["table"]) == ("DynamoDB", "Table")
+    assert "1 filter(s)" in source["settings"]
+    assert "bisect" in source["settings"]
+    assert "on failure -> OutboxRelayDLQ" in source["settings"]
+
+    # When a user asks for a password reset
+    email = unique_email("relay")
+    register(stack.api, email)
+    assert stack.api("POST", "/api/v1/auth/forgot-password", {"email": email}).status == 202
+
+    # Then the reset email, owed in the table, arrives through the relay and the email worker
+    eventually(lambda: [m for m in emails_to(stack.api, email) if "/reset-password?token=" in (m["text"] or "")])
+    assert "stream Table -> OutboxRelayFunction" in stack.log()
+    assert "EmailQueue -> EmailWorkerFunction" in stack.log()
+
+
 # ----------------------------------------------------------------------- queue and worker
 
 
@@ -191,7 +210,7 @@ def test_a_failing_email_message_lands_in_the_dlq(stack: LocalStack) -> None:
 def test_local_info_and_invoke(stack: LocalStack) -> None:
     info = stack.info
     assert info["tableName"] == "platform-local"
-    assert {"EmailQueue", "EmailDLQ", "StripeEventsQueue", "StripeEventsDLQ"} <= set(info["queues"])
+    assert {"EmailQueue", "EmailDLQ", "StripeEventsQueue", "StripeEventsDLQ", "OutboxRelayDLQ"} <= set(info["queues"])
     assert info["awsEndpointUrl"].startswith("http://127.0.0.1:")
     sources = {(s["type"], s["queue"], s["function"]) for s in info["eventSources"] if s["type"] == "SQS"}
     assert ("SQS", "EmailQueue", "EmailWorkerFunction") in sources

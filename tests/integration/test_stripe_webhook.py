@@ -1,4 +1,5 @@
-"""The Stripe webhook (signature on the raw body, then queued) and the stripe_events worker."""
+"""The Stripe webhook (signature on the raw body, then owed through the outbox) and the
+stripe_events worker."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def _webhook_secret(configure: Callable[..., None]) -> None:
 
 
 def queued(api: Api) -> list[str]:
+    """Relay what the outbox owes, then drain the Stripe events queue."""
+    assert api.relay_outbox() == {"batchItemFailures": []}
     return [message["Body"] for message in api.aws.queue_messages("StripeEventsQueue")]
 
 
@@ -67,6 +70,26 @@ def test_a_signed_event_is_queued_as_sent_and_acknowledged(api: Api) -> None:
     assert res.data == {"received": True}
     (body,) = queued(api)
     assert json.loads(body) == EVENT
+
+
+def test_with_the_queue_down_the_event_is_acknowledged_and_queued_once_it_is_back(api: Api) -> None:
+    # Given the Stripe events queue is down
+    url = api.aws.queue_urls["StripeEventsQueue"]
+    api.aws.sqs.delete_queue(QueueUrl=url)
+
+    # When Stripe delivers the event, and delivers it again
+    first = post(api, signature=signed())
+    again = post(api, signature=signed())
+
+    # Then both are acknowledged (the event is stored), the relay cannot queue it yet
+    assert first.status == again.status == 200, (first.body, again.body)
+    assert len(api.relay_outbox()["batchItemFailures"]) == 1
+
+    # And once the queue is back the event is queued once, as Stripe sent it
+    api.aws.sqs.create_queue(QueueName=url.rsplit("/", 1)[1])
+    assert [json.loads(body) for body in queued(api)] == [EVENT]
+    assert post(api, signature=signed()).status == 200
+    assert queued(api) == []
 
 
 def test_a_base64_encoded_body_is_verified_on_its_bytes(api: Api) -> None:

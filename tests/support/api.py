@@ -13,6 +13,7 @@ from devstack.apigw import http_event, sqs_event
 from devstack.lambda_runtime import LambdaContext, load_handler
 from devstack.routes import function_code_dir, match
 from tests.support.aws import FakeAws
+from tests.support.outbox import RELAY, insert_record, owed_items, stream_event
 
 PASSWORD = "Sup3r-secret-pw"
 
@@ -187,9 +188,21 @@ class Api:
     def me(self, token: str) -> ApiResponse:
         return self.call("GET", "/api/v1/auth/me", token=token)
 
-    # ---- email ---------------------------------------------------------------------------
+    # ---- outbox and email ------------------------------------------------------------------
+    def relay_outbox(self) -> dict[str, Any]:
+        """Run the outbox relay on the INSERT records of every owed outbox item (in batches of
+        25, as the stream would deliver them); returns the batch item failures."""
+        records = [insert_record(item) for item in owed_items()]
+        failures: list[dict[str, str]] = []
+        for start in range(0, len(records), 25):
+            result = self.invoke(RELAY, stream_event(records[start : start + 25]))
+            failures.extend(result["batchItemFailures"])
+        return {"batchItemFailures": failures}
+
     def queued_emails(self) -> list[dict[str, Any]]:
-        """Receive (and delete) every message waiting in the email queue."""
+        """Relay what the outbox owes, then receive (and delete) every message waiting in the
+        email queue."""
+        assert self.relay_outbox() == {"batchItemFailures": []}
         messages: list[dict[str, Any]] = []
         while batch := self.aws.queue_messages("EmailQueue"):
             messages.extend(json.loads(m["Body"]) for m in batch)

@@ -114,12 +114,10 @@ def register(request: RegisterRequest, client: ClientInfo) -> AuthResult:
         verify_hash=token_digest(verify_token),
         verify_expires_at=iso(now() + timedelta(seconds=settings.email_verification_ttl_seconds)),
     )
-    repository.create_user(user)
+    repository.create_user(user, [notifications.welcome(user), notifications.verify_email(user, verify_token)])
     tokens = _start_session(user, client)
     metrics.add_metric(name="UserRegistered", unit=MetricUnit.Count, value=1)
     logger.info("user registered", extra={"user_id": user_id, "role": user.role})
-    notifications.welcome(user)
-    notifications.verify_email(user, verify_token)
     return _auth_result(user, tokens)
 
 
@@ -241,14 +239,15 @@ def change_password(principal: Principal, request: ChangePasswordRequest) -> int
             errors={"newPassword": ["must differ from the current password"]},
         )
     changed = now_iso()
-    repository.set_password(user.user_id, hash_password(request.new_password), changed)
-    ended = repository.delete_sessions(user.user_id, keep_session_id=principal.session_id)
-    notifications.password_changed(user, changed)
-    return ended
+    new_hash = hash_password(request.new_password)
+    repository.set_password(user.user_id, new_hash, changed, [notifications.password_changed(user, changed)])
+    return repository.delete_sessions(user.user_id, keep_session_id=principal.session_id)
 
 
 def forgot_password(email: str, client: ClientInfo) -> None:
-    """Always succeeds (202) for unknown emails too, so it reveals nothing about accounts."""
+    """Always succeeds (202) for unknown emails too, so it reveals nothing about accounts. The reset
+    email is owed in the write that stores the token: no queue is called, so a queue outage
+    neither fails the request nor tells known emails from unknown ones."""
     settings = get_settings()
     _count("forgot-ip", client.ip, settings.rate_forgot_ip)
     _count("forgot-email", email, settings.rate_forgot_email)
@@ -257,8 +256,12 @@ def forgot_password(email: str, client: ClientInfo) -> None:
         return
     token = new_user_token(user.user_id)
     ttl = settings.password_reset_ttl_seconds
-    repository.set_reset_token(user.user_id, token_digest(token), iso(now() + timedelta(seconds=ttl)))
-    notifications.password_reset(user, token, max(1, ttl // 60))
+    repository.set_reset_token(
+        user.user_id,
+        token_digest(token),
+        iso(now() + timedelta(seconds=ttl)),
+        [notifications.password_reset(user, token, max(1, ttl // 60))],
+    )
 
 
 def reset_password(request: ResetPasswordRequest) -> None:
@@ -274,14 +277,15 @@ def reset_password(request: ResetPasswordRequest) -> None:
     user_id = token_owner(request.token)
     if user_id is None:
         raise invalid
+    user = repository.get_user(user_id)
+    if user is None:
+        raise invalid
     changed = now_iso()
     new_hash = hash_password(request.password)
-    if not repository.consume_reset_token(user_id, token_digest(request.token), changed, new_hash):
+    owed = [notifications.password_changed(user, changed)]
+    if not repository.consume_reset_token(user_id, token_digest(request.token), changed, new_hash, owed):
         raise invalid
     repository.delete_sessions(user_id)
-    user = repository.get_user(user_id)
-    if user is not None:
-        notifications.password_changed(user, changed)
 
 
 def verify_email(token: str) -> UserOut:
@@ -309,5 +313,4 @@ def resend_verification(principal: Principal) -> None:
     _count("verify-email", user.user_id, settings.rate_forgot_email)
     token = new_user_token(user.user_id)
     expires = iso(now() + timedelta(seconds=settings.email_verification_ttl_seconds))
-    repository.set_verify_token(user.user_id, token_digest(token), expires)
-    notifications.verify_email(user, token)
+    repository.set_verify_token(user.user_id, token_digest(token), expires, [notifications.verify_email(user, token)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -20,13 +21,15 @@ from shared.identity.models import (
     session_sk,
     user_pk,
 )
+from shared.messaging import outbox
+from shared.messaging.owed import Owed
 
 EMAIL = "EMAIL"
 USERNAME = "USERNAME"
 
 
-def create_user(user: UserItem) -> None:
-    """Create the profile and claim its email (and username) atomically.
+def create_user(user: UserItem, owed: Sequence[Owed] = ()) -> None:
+    """Create the profile, claim its email (and username) and owe ``owed`` atomically.
 
     Raises :class:`Conflict` ``USER_EXISTS`` or ``USERNAME_TAKEN``.
     """
@@ -36,6 +39,7 @@ def create_user(user: UserItem) -> None:
             if user.username:
                 unique.claim(tx, USERNAME, user.username.lower(), user.user_id)
             tx.save(user, condition=Item.pk.does_not_exist())
+            outbox.add(tx, *owed)
     except TransactWriteError as exc:
         failed = failed_conditions(exc)
         if failed and failed[0]:
@@ -71,14 +75,21 @@ def get_user_and_session(user_id: str, session_id: str) -> tuple[UserItem | None
     return user, session
 
 
-def _user_update(user_id: str, actions: list[Any], condition: Any = None) -> UserItem:
-    """Update an existing profile; Raises :class:`NotFound` when it does not exist (or the
-    extra ``condition`` does not hold, which callers catch as :class:`Conflict`)."""
+def _user_update(user_id: str, actions: list[Any], condition: Any = None, owed: Sequence[Owed] = ()) -> UserItem:
+    """Update an existing profile (owing ``owed`` in the same transaction); Raises
+    :class:`NotFound` when it does not exist (or the extra ``condition`` does not hold, which
+    callers catch as :class:`Conflict`). With ``owed`` the returned item holds only its keys."""
     item = UserItem(user_pk(user_id), PROFILE_SK)
     exists = Item.pk.exists()
+    full_condition = exists & condition if condition is not None else exists
     try:
-        item.update(actions=actions, condition=exists & condition if condition is not None else exists)
-    except UpdateError as exc:
+        if owed:
+            with transaction() as tx:
+                tx.update(item, actions=actions, condition=full_condition)
+                outbox.add(tx, *owed)
+        else:
+            item.update(actions=actions, condition=full_condition)
+    except (UpdateError, TransactWriteError) as exc:
         if is_condition_failure(exc):
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
         raise
@@ -140,7 +151,7 @@ def change_username(user: UserItem, new_username: str, at: str) -> None:
         raise
 
 
-def set_password(user_id: str, password_hash: str, at: str) -> None:
+def set_password(user_id: str, password_hash: str, at: str, owed: Sequence[Owed] = ()) -> None:
     _user_update(
         user_id,
         [
@@ -149,15 +160,17 @@ def set_password(user_id: str, password_hash: str, at: str) -> None:
             UserItem.reset_hash.remove(),
             UserItem.reset_expires_at.remove(),
         ],
+        owed=owed,
     )
 
 
-def set_reset_token(user_id: str, token_hash: str, expires_at: str) -> None:
-    _user_update(user_id, [UserItem.reset_hash.set(token_hash), UserItem.reset_expires_at.set(expires_at)])
+def set_reset_token(user_id: str, token_hash: str, expires_at: str, owed: Sequence[Owed] = ()) -> None:
+    _user_update(user_id, [UserItem.reset_hash.set(token_hash), UserItem.reset_expires_at.set(expires_at)], owed=owed)
 
 
-def consume_reset_token(user_id: str, token_hash: str, now: str, password_hash: str) -> bool:
-    """Set the new password iff the token is the current one and unexpired; single use."""
+def consume_reset_token(user_id: str, token_hash: str, now: str, password_hash: str, owed: Sequence[Owed] = ()) -> bool:
+    """Set the new password (owing ``owed``) iff the token is the current one and unexpired;
+    single use."""
     try:
         _user_update(
             user_id,
@@ -168,14 +181,15 @@ def consume_reset_token(user_id: str, token_hash: str, now: str, password_hash: 
                 UserItem.reset_expires_at.remove(),
             ],
             condition=(UserItem.reset_hash == token_hash) & (UserItem.reset_expires_at > now),
+            owed=owed,
         )
     except NotFound:
         return False
     return True
 
 
-def set_verify_token(user_id: str, token_hash: str, expires_at: str) -> None:
-    _user_update(user_id, [UserItem.verify_hash.set(token_hash), UserItem.verify_expires_at.set(expires_at)])
+def set_verify_token(user_id: str, token_hash: str, expires_at: str, owed: Sequence[Owed] = ()) -> None:
+    _user_update(user_id, [UserItem.verify_hash.set(token_hash), UserItem.verify_expires_at.set(expires_at)], owed=owed)
 
 
 def consume_verify_token(user_id: str, token_hash: str, now: str) -> UserItem | None:
@@ -194,9 +208,12 @@ def consume_verify_token(user_id: str, token_hash: str, now: str) -> UserItem | 
         return None
 
 
-def set_role_status(user: UserItem, at: str, role: str | None, status: str | None) -> UserItem:
-    """Change role/status and the index keys derived from them in one write, only if they are still
-    what ``user`` says (so two racing changes cannot both apply on the same state).
+def set_role_status(
+    user: UserItem, at: str, role: str | None, status: str | None, owed: Sequence[Owed] = ()
+) -> UserItem:
+    """Change role/status and the index keys derived from them in one write (owing ``owed`` in the
+    same transaction), only if they are still what ``user`` says (so two racing changes cannot
+    both apply on the same state).
 
     Raises :class:`NotFound` ``USER_NOT_FOUND`` or :class:`Conflict` ``USER_CHANGED``.
     """
@@ -210,11 +227,16 @@ def set_role_status(user: UserItem, at: str, role: str | None, status: str | Non
         *(getattr(Item, name).set(value) for name, value in keys.items()),
     ]
     try:
-        return _user_update(user.user_id, actions, (UserItem.role == user.role) & (UserItem.status == user.status))
+        updated = _user_update(
+            user.user_id, actions, (UserItem.role == user.role) & (UserItem.status == user.status), owed
+        )
     except NotFound:
         if get_user(user.user_id) is None:
             raise
         raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from None
+    if owed:  # a transaction returns no attributes: read the profile it wrote
+        return get_user(user.user_id) or updated
+    return updated
 
 
 def delete_user(user: UserItem) -> None:

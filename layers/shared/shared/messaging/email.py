@@ -1,4 +1,4 @@
-"""Queue transactional email for the ``email_worker`` function.
+"""Transactional email for the ``email_worker`` function, owed through the outbox.
 
 A message is ``{"id", "template", "to", "data"}``. ``id`` is a business key (for example
 ``password-reset:<userId>:<tokenDigest>``): the worker sends each id at most once, so a
@@ -7,13 +7,11 @@ redelivered or re-queued message never sends twice.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.messaging.clients import client
-from shared.settings import ConfigurationError, get_settings
+from shared.messaging.owed import Owed
 
 # Every name here has ``<name>.html.j2`` and ``<name>.txt.j2`` under shared/email/templates and a
 # subject in shared/email/render.py (tests/unit/test_project_files.py checks it).
@@ -38,21 +36,7 @@ class EmailMessage(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-def send_email(message: EmailMessage, *, required: bool = False) -> None:
-    """Queue ``message``. A queueing failure is logged and, unless ``required``, swallowed: a
-    welcome mail must not fail the registration it follows; a reset mail must not silently vanish."""
-    from shared.observability import logger
-
-    try:
-        enqueue_email(message)
-    except Exception:
-        logger.exception("could not queue email", extra={"template": message.template})
-        if required:
-            raise
-
-
-def enqueue_email(message: EmailMessage) -> None:
-    queue_url = get_settings().email_queue_url
-    if not queue_url:
-        raise ConfigurationError("EMAIL_QUEUE_URL is not set")
-    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(message.model_dump()))
+def owed_email(message: EmailMessage) -> Owed:
+    """``message`` as an outbox message: add it to the transaction of the change that causes it
+    (see :mod:`shared.messaging.outbox`); the relay queues it and the worker sends it once."""
+    return Owed("email", message.id, message.model_dump())

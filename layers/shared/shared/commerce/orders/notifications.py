@@ -1,12 +1,14 @@
-"""Order emails, queued for the email worker. Each id is a business key, so whoever queues the
-same fact twice (a retried event, the webhook and ``/payments/confirm`` racing) sends one email."""
+"""Order emails, owed through the outbox by the transition that causes each (built from the order
+as read before it, plus what the transition sets). Each id is a business key, so the same fact
+owed twice collapses into one email."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from shared.commerce.orders.models import OrderItem
-from shared.messaging.email import EmailMessage, Template, send_email
+from shared.messaging.email import EmailMessage, Template, owed_email
+from shared.messaging.owed import Owed
 from shared.settings import get_settings
 
 
@@ -36,44 +38,35 @@ def order_data(order: OrderItem) -> dict[str, Any]:
     }
 
 
-def _send(order: OrderItem, template: Template, key: str, required: bool, **extra: Any) -> None:
-    send_email(
+def _email(order: OrderItem, template: Template, key: str, **extra: Any) -> Owed:
+    return owed_email(
         EmailMessage(
             id=f"{template}:{order.order_id}{key}",
             template=template,
             to=order.user_email,
             data={"name": order.user_name, "order": order_data(order), **extra},
-        ),
-        required=required,
+        )
     )
 
 
-def confirmation(order: OrderItem, *, required: bool) -> None:
-    _send(order, "order_confirmation", "", required)
+def confirmation(order: OrderItem) -> Owed:
+    return _email(order, "order_confirmation", "")
 
 
-def shipped(order: OrderItem, *, required: bool = False) -> None:
-    _send(
-        order,
-        "order_shipped",
-        "",
-        required,
-        tracking_number=order.tracking_number,
-        tracking_url=order.tracking_url,
-    )
+def shipped(order: OrderItem, *, tracking_number: str | None, tracking_url: str | None) -> Owed:
+    return _email(order, "order_shipped", "", tracking_number=tracking_number, tracking_url=tracking_url)
 
 
-def cancelled(order: OrderItem, *, refund_amount: int, required: bool = False) -> None:
-    _send(order, "order_cancelled", "", required, reason=order.cancellation_reason, refund_amount=refund_amount)
+def cancelled(order: OrderItem, *, reason: str, refund_amount: int) -> Owed:
+    return _email(order, "order_cancelled", "", reason=reason, refund_amount=refund_amount)
 
 
-def refunded(order: OrderItem, *, refund_amount: int, refunded_total: int, required: bool = False) -> None:
+def refunded(order: OrderItem, *, refund_amount: int, refunded_total: int) -> Owed:
     """One email per refunded total reached (a second partial refund is a second email)."""
-    _send(
+    return _email(
         order,
         "order_refunded",
         f":{refunded_total}",
-        required,
         refund_amount=refund_amount,
         refunded_total=refunded_total,
         full=refunded_total >= int(order.paid_amount or order.total_amount),

@@ -33,6 +33,8 @@ from shared.data.pagination import Page, query_page
 from shared.data.table import Item
 from shared.data.transactions import CONDITION_FAILED, is_condition_failure, transaction
 from shared.errors import NotFound
+from shared.messaging import outbox
+from shared.messaging.owed import Owed
 
 ORDER_NUMBER = "ORDER_NUMBER"
 
@@ -240,15 +242,17 @@ def transition(
     release: Sequence[Reservation] = (),
     purchases: Iterable[str] = (),
     extra: Any = None,
+    owed: Sequence[Owed] = (),
 ) -> bool:
     """Move ``order`` to ``to`` iff ``expect`` holds, setting ``sets`` (attribute name → value) and,
-    in the same transaction, giving stock back and writing proofs of purchase. ``extra(tx)`` may
-    add more operations. Returns ``False`` when the condition did not hold (nothing was written)."""
+    in the same transaction, giving stock back, writing proofs of purchase and owing ``owed``
+    (the emails of the transition). ``extra(tx)`` may add more operations. Returns ``False`` when
+    the condition did not hold (nothing was written)."""
     actions = [*_status_actions(to), *_field_actions(sets)]
     target = OrderItem(order_pk(order.order_id), ORDER_SK)
     release = list(release)
     purchases = list(purchases)
-    if not release and not purchases and extra is None:
+    if not release and not purchases and extra is None and not owed:
         try:
             target.update(actions=actions, condition=Item.pk.exists() & expect)
         except UpdateError as exc:
@@ -265,6 +269,7 @@ def transition(
                 products.record_purchase(tx, order.user_id, product_id)
             if extra is not None:
                 extra(tx)
+            outbox.add(tx, *owed)
     except TransactWriteError as exc:
         if is_condition_failure(exc):
             return False
@@ -272,13 +277,19 @@ def transition(
     return True
 
 
-def update_fields(order_id: str, *, expect: Condition, sets: dict[str, Any]) -> bool:
-    """Set fields without a status change iff ``expect`` holds; ``False`` when it did not."""
+def update_fields(order_id: str, *, expect: Condition, sets: dict[str, Any], owed: Sequence[Owed] = ()) -> bool:
+    """Set fields without a status change (owing ``owed`` with them) iff ``expect`` holds; ``False``
+    when it did not."""
+    target = OrderItem(order_pk(order_id), ORDER_SK)
+    condition = Item.pk.exists() & expect
     try:
-        OrderItem(order_pk(order_id), ORDER_SK).update(
-            actions=_field_actions(sets), condition=Item.pk.exists() & expect
-        )
-    except UpdateError as exc:
+        if owed:
+            with transaction() as tx:
+                tx.update(target, actions=_field_actions(sets), condition=condition)
+                outbox.add(tx, *owed)
+        else:
+            target.update(actions=_field_actions(sets), condition=condition)
+    except (UpdateError, TransactWriteError) as exc:
         if is_condition_failure(exc):
             return False
         raise

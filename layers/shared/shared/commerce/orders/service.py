@@ -328,14 +328,13 @@ def cancel(order: OrderItem, reason: str) -> OrderItem:
             expect=(OrderItem.status == order.status) & (OrderItem.stock_released == False),  # noqa: E712
             sets=sets,
             release=release,
+            owed=[notifications.cancelled(order, reason=reason, refund_amount=refunded_total - before)],
         )
         if moved:
             if refunded_total != before and order.payment_intent_id:
                 payment_records.raise_refunded_now(order.payment_intent_id, refunded_total, at)
             _reconcile(r.product_id for r in release)
-            cancelled = _reload(order)
-            notifications.cancelled(cancelled, refund_amount=refunded_total - before)
-            return cancelled
+            return _reload(order)
         order = _reload(order)
         if refunded_total != before and order.payment_intent_id and order.status not in rules.CANCELLABLE:
             # Refunded, but the order moved on meanwhile (e.g. shipped): record the refund as such.
@@ -378,11 +377,11 @@ def ship_order(principal: Principal, order_id: str, request: ShipOrderRequest) -
             "shipped_at": at,
             "updated_at": at,
         },
+        owed=[notifications.shipped(order, tracking_number=request.tracking_number, tracking_url=request.tracking_url)],
     )
     order = _reload(order)
     if not moved:
         raise Conflict(f"An order that is {order.status} cannot be shipped", code="ORDER_NOT_SHIPPABLE")
-    notifications.shipped(order)
     return _view(principal, order)
 
 

@@ -4,7 +4,7 @@ worker, ``/payments/confirm``, a cancellation that finds the payment already mad
 
 Applying an outcome is idempotent and order-independent: the payment record only moves up its
 rank, the order only leaves ``pending`` once (conditional write), proofs of purchase are
-idempotent puts, and every email has a business-key id.
+idempotent puts, and every email is owed in the transaction of the change that causes it.
 """
 
 from __future__ import annotations
@@ -132,11 +132,11 @@ def confirm(principal: Principal, order_id: str) -> OrderOut:
         raise Conflict("The payment provider does not know this payment", code="NO_PAYMENT")
     outcome = outcome_of(intent)
     if outcome is not None:
-        settle(intent, outcome, email_required=False)
+        settle(intent, outcome)
     return order_out(orders.get_order(order_id) or order, payments=payments.payments_of(order_id))
 
 
-def settle(intent: Intent, outcome: Outcome, *, email_required: bool = True) -> None:
+def settle(intent: Intent, outcome: Outcome) -> None:
     """Apply an intent's outcome to its payment record and order (idempotent; see module doc).
     Intents we did not create, or whose amount does not match the record, change nothing."""
     payment = payments.get_payment(intent.id)
@@ -157,10 +157,10 @@ def settle(intent: Intent, outcome: Outcome, *, email_required: bool = True) -> 
     if brand is None and intent.payment_method_id:
         brand, last4 = gateway.card_of(intent.payment_method_id)
     payments.advance(intent.id, "succeeded", at, card_brand=brand, card_last4=last4)
-    _confirm_order(payment.order_id, intent, email_required)
+    _confirm_order(payment.order_id, intent)
 
 
-def _confirm_order(order_id: str, intent: Intent, email_required: bool) -> None:
+def _confirm_order(order_id: str, intent: Intent) -> None:
     order = orders.get_order(order_id)
     if order is None:
         logger.error("paid intent for a missing order", extra={"orderId": order_id, "paymentIntentId": intent.id})
@@ -179,14 +179,13 @@ def _confirm_order(order_id: str, intent: Intent, email_required: bool) -> None:
                 "updated_at": at,
             },
             purchases=[str(line.product_id) for line in order.lines],
+            owed=[notifications.confirmation(order)],
         )
         order = orders.get_order(order_id) or order
         if not moved and order.status == rules.PENDING:
             raise Conflict("The order changed meanwhile; retry", code="ORDER_CHANGED")
     if order.payment_intent_id == intent.id and int(order.paid_amount or 0) > 0:
-        # Also on a repeat: the email id is the business key, so a retry after a crash still sends it once.
-        notifications.confirmation(order, required=email_required)
-        return
+        return  # confirmed, by this call or an earlier one (which owed the email with it)
     # Paid, but the order no longer wants the money (cancelled before the payment landed).
     logger.warning("payment for a cancelled order refunded", extra={"orderId": order_id, "paymentIntentId": intent.id})
     to_refund = intent.amount - intent.amount_refunded
@@ -211,7 +210,7 @@ def stop_payment(order: OrderItem) -> bool:
     if intent is None:
         return False
     if intent.status == "succeeded":
-        settle(intent, "succeeded", email_required=False)
+        settle(intent, "succeeded")
         return True
     if intent.status == "canceled":
         payments.advance(intent.id, "canceled", now_iso())
@@ -253,6 +252,12 @@ def record_refund_total(intent_id: str, total: int) -> OrderItem | None:
         return order
     full = total >= int(order.paid_amount)
     grows = OrderItem.refunded_amount < total
+    # A cancelled order's refund is told by the cancellation email.
+    owed = (
+        []
+        if order.status == rules.CANCELLED
+        else [notifications.refunded(order, refund_amount=total - before, refunded_total=total)]
+    )
     moved = False
     if full and order.status in rules.REFUNDABLE:
         moved = orders.transition(
@@ -260,10 +265,8 @@ def record_refund_total(intent_id: str, total: int) -> OrderItem | None:
             rules.REFUNDED,
             expect=grows & OrderItem.status.is_in(*rules.REFUNDABLE),
             sets={"refunded_amount": total, "refunded_at": at, "updated_at": at},
+            owed=owed,
         )
     if not moved:
-        moved = orders.update_fields(order.order_id, expect=grows, sets={"refunded_amount": total, "updated_at": at})
-    order = orders.get_order(order.order_id) or order
-    if moved and order.status != rules.CANCELLED:
-        notifications.refunded(order, refund_amount=total - before, refunded_total=total)
-    return order
+        orders.update_fields(order.order_id, expect=grows, sets={"refunded_amount": total, "updated_at": at}, owed=owed)
+    return orders.get_order(order.order_id) or order

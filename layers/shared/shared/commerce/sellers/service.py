@@ -92,7 +92,8 @@ def review(
     seller_id: str, decision: Literal["approve", "reject"], request: RejectSellerRequest | None = None
 ) -> SellerOut:
     """Approve (from pending or rejected) or reject (from pending) an application, and email the
-    seller. The status change is conditioned on the status read, so two admins cannot both decide.
+    seller (owed in the status change's transaction). The status change is conditioned on the
+    status read, so two admins cannot both decide.
 
     Raises :class:`NotFound` ``SELLER_NOT_FOUND``, :class:`Conflict` ``SELLER_NOT_PENDING``.
     """
@@ -102,14 +103,15 @@ def review(
         raise Conflict(f"The seller is {user.status}; nothing to {decision}", code="SELLER_NOT_PENDING")
     at = now_iso()
     new_status = "approved" if decision == "approve" else "rejected"
+    reason = request.reason if request else None
+    email = (
+        notifications.seller_approved(user, at)
+        if decision == "approve"
+        else notifications.seller_rejected(user, reason or "", at)
+    )
     try:
-        updated = users.set_role_status(user, at, None, new_status)
+        updated = users.set_role_status(user, at, None, new_status, [email])
     except Conflict as exc:
         raise Conflict("The application was decided meanwhile", code="SELLER_NOT_PENDING") from exc
-    reason = request.reason if request else None
     profile = repository.upsert_profile(seller_id, at, rejection_reason=reason, reviewed_at=at)
-    if decision == "approve":
-        notifications.seller_approved(updated, at)
-    else:
-        notifications.seller_rejected(updated, reason or "", at)
     return _full(updated, profile)
