@@ -59,6 +59,9 @@ def list_products(  # noqa: PLR0917 - one parameter per documented query field
     sort: Annotated[Sort | None, Query(description="Default: relevance with search, else newest")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
+    includeOutOfStock: Annotated[
+        bool, Query(description="Also list sold-out products (after the in-stock ones; not in search)")
+    ] = False,
 ) -> Response[Envelope[ItemsPage[ProductSummary]]]:
     query = listing.ListingQuery(
         search=search,
@@ -71,6 +74,7 @@ def list_products(  # noqa: PLR0917 - one parameter per documented query field
         sort=sort,
         limit=limit,
         cursor=cursor,
+        include_out_of_stock=includeOutOfStock,
     )
     return ok(app, listing.list_products(viewer(), query))
 

@@ -27,6 +27,7 @@ from pynamodb.transactions import TransactWrite
 from shared.commerce.products import rules
 from shared.commerce.products.models import (
     COUNT_SK,
+    LISTED_STATUSES,
     PRODUCT_SK,
     PostingItem,
     ProductItem,
@@ -284,7 +285,7 @@ def refresh_rating(product_id: str, attempts: int = 8) -> ProductItem | None:
             return None
         avg = rules.average(int(product.rating_sum or 0), int(product.review_count or 0))
         actions: list[Any] = [ProductItem.average_rating.set(avg), ProductItem.version.add(1)]
-        if product.status == "active":
+        if product.status in LISTED_STATUSES:
             actions.append(Item.gsi3sk.set(f"{rating_key(avg)}#{product.created_at}#{product.product_id}"))
         try:
             ProductItem(product_pk(product_id), PRODUCT_SK).update(
