@@ -29,7 +29,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from shared.commerce.categories import repository as categories
-from shared.commerce.products import repository, rules
+from shared.commerce.products import repository, rules, search_index
 from shared.commerce.products.models import (
     ACTIVE,
     LISTED_STATUSES,
@@ -240,7 +240,7 @@ def _search(
     query_words = rules.words(query.search)[:MAX_SEARCH_WORDS]
     if not query_words:
         raise InvalidInput(errors={"search": ["needs a word of at least 2 letters or digits"]})
-    counts = repository.word_counts(query_words)
+    counts = search_index.word_counts(query_words)
     if min(counts.values()) <= 0:
         return ItemsPage[ProductSummary](items=[], next_cursor=None)
     rarest = min(query_words, key=lambda word: counts[word])
@@ -256,13 +256,13 @@ def _search(
         filters.append(PostingItem.price <= query.max_price)
     sort = query.sort or "relevance"
     if sort == "newest":
-        page = repository.postings_page(rarest, filter_condition=_and(filters), limit=query.limit, position=position)
+        page = search_index.postings_page(rarest, filter_condition=_and(filters), limit=query.limit, position=position)
         return ItemsPage[ProductSummary](
             items=[posting_summary(p) for p in page.items if isinstance(p, PostingItem)],
             next_cursor=encode_cursor(page.next_position, scope),
         )
     hits = sorted(
-        repository.all_postings(rarest, filter_condition=_and(filters)),
+        search_index.all_postings(rarest, filter_condition=_and(filters)),
         key=lambda posting: _sort_key(posting, sort, query_words),
     )
     after = tuple(position["after"]) if position and isinstance(position.get("after"), list) else None
