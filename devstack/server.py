@@ -409,10 +409,9 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Malformed request lines and headers, answered in the error envelope (then closed)."""
         status = HTTPStatus(code)
-        code_name = status.name if status.value != 400 else "BAD_REQUEST"
         self.close_connection = True
         self.request_version = self.protocol_version  # a status line even when the request line was garbage
-        self._send(problem(status.value, code_name, message or status.phrase, str(uuid.uuid4())))
+        self._send(problem(status.value, status.name, message or status.phrase, str(uuid.uuid4())))
 
     def _serve(self) -> None:
         started = time.monotonic()

@@ -180,3 +180,42 @@ def test_order_notes_may_hold_newlines_but_not_nul(api: Api, customer: Account) 
 
     assert "notes" in assert_problem(nul, 400, "VALIDATION_ERROR")["errors"]
     assert_problem(newline, 400, "CART_EMPTY")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("weight", "5"),
+        ("weight", True),
+        ("price", 1999.0),
+        ("stockQuantity", "3"),
+        ("lowStockThreshold", False),
+        ("dimensions", {"length": "10"}),
+        ("name", "Lamp\u202egpj.exe"),
+        ("sku", "SKU\x00"),
+        ("tags", ["ok", "bad\x00"]),
+        ("description", "Ten letters\x00 and a NUL"),
+    ],
+)
+def test_product_fields_are_strict(api: Api, admin: Account, field: str, value: object) -> None:
+    from tests.support.products import approved_seller, product_body
+
+    seller = approved_seller(api, admin)
+
+    res = api.call("POST", "/api/v1/products", product_body(**{field: value}), token=seller.access_token)
+
+    errors = assert_problem(res, 400, "VALIDATION_ERROR")["errors"]
+    assert any(key.startswith(field) for key in errors), errors
+
+
+def test_product_description_keeps_its_newlines(api: Api, admin: Account) -> None:
+    from tests.support.products import approved_seller, product_body
+
+    seller = approved_seller(api, admin)
+    body = product_body(description="Line one\n\tLine two", weight=5, dimensions={"length": 2.5})
+
+    res = api.call("POST", "/api/v1/products", body, token=seller.access_token)
+
+    assert res.status == 201, res.body
+    assert res.data["description"] == "Line one\n\tLine two"
+    assert res.data["weight"] == 5.0
