@@ -1,12 +1,16 @@
-"""Build API Gateway HTTP API (payload format 2.0) events, exactly as API Gateway sends them."""
+"""Build API Gateway HTTP API (payload format 2.0) events, exactly as API Gateway sends them, from
+request bodies framed as API Gateway accepts them."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from datetime import UTC, datetime
+from email.message import Message
+from io import BufferedIOBase
 from typing import Any
 from urllib.parse import urlencode
 
@@ -117,3 +121,79 @@ def sqs_event(bodies: list[str], queue_arn: str, *, receive_count: int = 1) -> d
             }
         )
     return {"Records": records}
+
+
+# ------------------------------------------------------------------------------ request framing
+
+MAX_REQUEST_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+
+
+class BadRequest(Exception):
+    """A request API Gateway would refuse before invoking anything (answered in the error envelope)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def read_body(headers: Message, rfile: BufferedIOBase) -> bytes:
+    """The request body, framed as API Gateway frames it.
+
+    HTTP APIs take ``Content-Length`` bodies and chunked ones (buffered whole before the function
+    runs), so both are read. Refused with :class:`BadRequest`: a ``Content-Length`` that is not
+    one non-negative integer (400 ``INVALID_CONTENT_LENGTH``), a body shorter than it says (400
+    ``INCOMPLETE_BODY``), both ``Content-Length`` and ``Transfer-Encoding`` or a transfer coding
+    other than ``chunked`` (400 ``INVALID_TRANSFER_ENCODING``), malformed chunks (400
+    ``INVALID_CHUNKED_BODY``), more than :data:`MAX_REQUEST_BODY` bytes (413). After any of these
+    the connection cannot be trusted and is closed.
+    """
+    encodings = headers.get_all("Transfer-Encoding") or []
+    lengths = headers.get_all("Content-Length") or []
+    if encodings:
+        codings = [part.strip().lower() for value in encodings for part in value.split(",") if part.strip()]
+        if codings != ["chunked"] or lengths:
+            message = "Only Transfer-Encoding: chunked is accepted, and never with Content-Length"
+            raise BadRequest(400, "INVALID_TRANSFER_ENCODING", message)
+        return _read_chunked(rfile)
+    values = {part.strip() for value in lengths for part in value.split(",")}
+    if not values:
+        return b""
+    if len(values) != 1 or not next(iter(values)).isdigit() or not next(iter(values)).isascii():
+        raise BadRequest(400, "INVALID_CONTENT_LENGTH", "Content-Length must be one non-negative integer")
+    length = int(next(iter(values)))
+    if length > MAX_REQUEST_BODY:
+        raise BadRequest(413, "PAYLOAD_TOO_LARGE", f"The request body exceeds {MAX_REQUEST_BODY} bytes")
+    body = rfile.read(length) if length else b""
+    if len(body) != length:
+        raise BadRequest(400, "INCOMPLETE_BODY", f"The body ended after {len(body)} of {length} bytes")
+    return body
+
+
+def _read_chunked(rfile: BufferedIOBase) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        line = rfile.readline(1024)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not _CHUNK_SIZE.fullmatch(size_text):
+            raise BadRequest(400, "INVALID_CHUNKED_BODY", "Malformed chunk size line")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if total > MAX_REQUEST_BODY:
+            raise BadRequest(413, "PAYLOAD_TOO_LARGE", f"The request body exceeds {MAX_REQUEST_BODY} bytes")
+        chunk = rfile.read(size)
+        if len(chunk) != size or rfile.readline(3).strip():
+            raise BadRequest(400, "INVALID_CHUNKED_BODY", "A chunk is shorter than its size or not followed by CRLF")
+        chunks.append(chunk)
+    for _ in range(100):  # trailer fields, up to the empty line
+        trailer = rfile.readline(8192)
+        if not trailer.endswith(b"\n"):
+            raise BadRequest(400, "INVALID_CHUNKED_BODY", "The chunked body ended without its final CRLF")
+        if not trailer.strip():
+            return b"".join(chunks)
+    raise BadRequest(400, "INVALID_CHUNKED_BODY", "Too many trailer fields")

@@ -67,7 +67,7 @@ class _ItemsRead:
 
 
 def _populate(count: int, category_id: str) -> None:
-    from shared.commerce.products import repository
+    from shared.commerce.products import repository, search_index
     from shared.commerce.products.models import COUNT_SK, WordCountItem
     from shared.data.table import Item
 
@@ -95,7 +95,7 @@ def _populate(count: int, category_id: str) -> None:
                 images=[],
             )
             batch.save(product)
-            for posting in repository.posting_items(product):
+            for posting in search_index.posting_items(product):
                 batch.save(posting)
                 words[posting.pk] += 1
         for pk, total in words.items():

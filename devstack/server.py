@@ -43,6 +43,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
@@ -50,7 +51,7 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote
 
 from devstack import docs, local_pages, outbox
-from devstack.apigw import http_event
+from devstack.apigw import BadRequest, http_event, read_body
 from devstack.localstripe_server import DEFAULT_PORT as DEFAULT_STRIPE_PORT
 from devstack.localstripe_server import LocalStripe, LocalStripeFailed, start_local_stripe
 from devstack.metering import metered
@@ -105,8 +106,6 @@ def envelope(data: Any, request_id: str, status: int = 200) -> Reply:
 
 def problem(status: int, code: str, message: str, request_id: str, **extra: Any) -> Reply:
     """The API's error envelope (same fields as ``shared.http.errors.problem``)."""
-    from http import HTTPStatus
-
     error = {
         "code": code,
         "message": message,
@@ -378,45 +377,68 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "devstack"
     server: _Server
 
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline().strip():
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+    def handle_one_request(self) -> None:
+        """As the standard library's, except that every method reaches :meth:`_serve`: API Gateway
+        answers an unknown method (``TRACE``, ``PROPFIND``) like an unknown route, a JSON 404,
+        not an HTML 501."""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            self._serve()
+            self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed request lines and headers, answered in the error envelope (then closed)."""
+        status = HTTPStatus(code)
+        self.close_connection = True
+        self.request_version = self.protocol_version  # a status line even when the request line was garbage
+        self._send(problem(status.value, status.name, message or status.phrase, str(uuid.uuid4())))
 
     def _serve(self) -> None:
         started = time.monotonic()
         app = self.server.app
         headers = list(self.headers.items())
-        request = Request(self.command, self.path, headers, self._read_body(), self.client_address[0])
-        if app is None:
-            reply = problem(503, "STARTING", "The local stack is starting", str(uuid.uuid4()))
+        try:
+            body = read_body(self.headers, self.rfile)
+        except BadRequest as exc:
+            self.close_connection = True
+            reply = problem(exc.status, exc.code, exc.message, str(uuid.uuid4()))
+            body = b""
         else:
-            reply = app.handle(request)
+            request = Request(self.command, self.path, headers, body, self.client_address[0])
+            if app is None:
+                reply = problem(503, "STARTING", "The local stack is starting", str(uuid.uuid4()))
+            else:
+                reply = app.handle(request)
+        self._send(reply)
+        ms = (time.monotonic() - started) * 1000
+        ddb = f" ddb {reply.dynamodb}" if reply.dynamodb else ""
+        log(f"{self.command} {self.path.split('?', 1)[0]} {reply.status} {ms:.0f}ms {reply.function or '-'}{ddb}")
+
+    def _send(self, reply: Reply) -> None:
         try:
             self.send_response(reply.status)
             for key, value in reply.headers:
                 if key.lower() not in _HOP_BY_HOP:
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(reply.body)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        ms = (time.monotonic() - started) * 1000
-        ddb = f" ddb {reply.dynamodb}" if reply.dynamodb else ""
-        log(f"{self.command} {request.raw_path} {reply.status} {ms:.0f}ms {reply.function or '-'}{ddb}")
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are logged by ``_serve`` in one line."""

@@ -65,6 +65,9 @@ def list_products(  # noqa: PLR0917 - one parameter per documented query field
     sort: Annotated[Sort | None, Query(description="Default: relevance with search, else newest")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
+    includeOutOfStock: Annotated[
+        bool, Query(description="Also list sold-out products (after the in-stock ones; not in search)")
+    ] = False,
 ) -> Response[Envelope[ItemsPage[ProductSummary]]]:
     """List and search the catalog.
 
@@ -82,6 +85,7 @@ def list_products(  # noqa: PLR0917 - one parameter per documented query field
         sort=sort,
         limit=limit,
         cursor=cursor,
+        include_out_of_stock=includeOutOfStock,
     )
     return ok(app, listing.list_products(viewer(), query))
 

@@ -133,16 +133,16 @@ def test_search_cursor_is_tamper_evident(api: Api, seller: Account) -> None:
 
 
 def test_an_edit_outside_the_card_rewrites_no_postings(api: Api, seller: Account) -> None:
-    from shared.commerce.products import repository
+    from shared.commerce.products import repository, search_index
 
     product = create_product(api, seller.access_token, name="Quiet Fan", stockQuantity=3)
     old = repository.get_product(product["id"])
     assert old is not None
     stock_only = repository.copy(old)
     stock_only.stock_quantity = 9
-    assert repository.SearchOps.between(old, stock_only).size == 0
+    assert search_index.SearchOps.between(old, stock_only).size == 0
     renamed = repository.copy(old)
     renamed.name = "Quiet Heater"
-    ops = repository.SearchOps.between(old, renamed)
+    ops = search_index.SearchOps.between(old, renamed)
     assert ops.counts == {"SEARCH#heater": 1, "SEARCH#fan": -1}
-    assert len(ops.puts) == len(repository.posting_items(renamed))  # the card (name) changed everywhere
+    assert len(ops.puts) == len(search_index.posting_items(renamed))  # the card (name) changed everywhere

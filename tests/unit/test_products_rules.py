@@ -115,6 +115,20 @@ def test_index_keys_are_sparse_while_not_active() -> None:
     assert active["gsi4pk"] == active["gsi6pk"] == "PRODUCTS#CATEGORY#c1"
     draft = rules.index_keys(status="draft", created_at="2026-01-01T00:00:00.000Z", **common)  # type: ignore[arg-type]
     assert {k for k, v in draft.items() if v is not None} == {"gsi5pk", "gsi5sk"}
+    inactive = rules.index_keys(status="inactive", created_at="2026-01-01T00:00:00.000Z", **common)  # type: ignore[arg-type]
+    assert inactive == draft
+
+
+def test_a_sold_out_product_sits_in_the_sold_out_twin_of_each_listing_partition() -> None:
+    common = {"product_id": "p1", "seller_id": "s1", "category_id": "c1", "price": 1999, "average_rating": 4.5}
+    at = "2026-01-01T00:00:00.000Z"
+    active = rules.index_keys(status="active", created_at=at, **common)  # type: ignore[arg-type]
+    sold = rules.index_keys(status="out_of_stock", created_at=at, **common)  # type: ignore[arg-type]
+
+    assert sold["gsi1pk"] == sold["gsi2pk"] == sold["gsi3pk"] == "PRODUCTS#OUT_OF_STOCK"
+    assert sold["gsi4pk"] == sold["gsi6pk"] == "PRODUCTS#CATEGORY#c1#OUT_OF_STOCK"
+    assert {k: v for k, v in sold.items() if k.endswith("sk")} == {k: v for k, v in active.items() if k.endswith("sk")}
+    assert sold["gsi5pk"] == active["gsi5pk"]
 
 
 def test_discount_percentage() -> None:

@@ -2,8 +2,10 @@
 
 ``create_app()`` gives an :class:`APIGatewayHttpResolver` with pydantic validation, CORS, and
 exception handlers that render every failure in the error envelope: validation errors are
-**400** ``VALIDATION_ERROR`` with per-field messages (not Powertools' 422), malformed JSON is a
-400 ``INVALID_JSON``, unknown routes a 404, and anything unexpected a 500 without details.
+**400** ``VALIDATION_ERROR`` with per-field messages (not Powertools' 422), a body that is not
+UTF-8 (or declared in another charset) a 400 ``INVALID_ENCODING``, a body that is not strict
+JSON a 400 ``INVALID_JSON`` (parsed by :func:`shared.http.body.loads`: bounded depth and
+numbers), unknown routes a 404, and anything unexpected a 500 without details.
 ``serve()`` refuses oversized bodies with 413 and bodies that are not JSON (forms, multipart,
 text) with 415 before any parsing, and adds security headers.
 Creating the app performs no I/O and reads no settings beyond optional CORS origins.
@@ -25,7 +27,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.errors import DomainError
+from shared.errors import DomainError, InvalidInput
+from shared.http import body as request_body
 from shared.http.auth import authorize, route_access
 from shared.http.errors import headers_for, problem, status_for, validation_errors
 from shared.http.responses import request_id
@@ -60,7 +63,8 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
 
 class _AuthenticateThenValidate(OpenAPIRequestValidationMiddleware):
     """Powertools validates a request before any user middleware runs; routes marked with
-    :func:`shared.http.auth.requires` check the caller first (401/403 before 400)."""
+    :func:`shared.http.auth.requires` check the caller first (401/403 before 400). A route that
+    takes a body then gets it only as UTF-8 text (400 ``INVALID_ENCODING`` otherwise)."""
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
@@ -69,7 +73,17 @@ class _AuthenticateThenValidate(OpenAPIRequestValidationMiddleware):
         access = route_access(app.context["_route"].func)
         if access is not None:
             authorize(app, access)
+        if app.context["_route"].dependant.body_params:
+            _check_encoding(app.current_event.raw_event)
         return super().handler(app, next_middleware)
+
+
+def _check_encoding(event: dict[str, Any]) -> None:
+    """Raises :class:`InvalidInput` ``INVALID_ENCODING`` for a body that is not UTF-8 text."""
+    try:
+        request_body.text(event)
+    except request_body.UnreadableBody as exc:
+        raise InvalidInput(exc.message, code=exc.code, errors={"body": [exc.message]}) from exc
 
 
 def create_app() -> APIGatewayHttpResolver:
@@ -77,15 +91,18 @@ def create_app() -> APIGatewayHttpResolver:
         cors=_cors(),
         enable_validation=True,
         response_validation_error_http_code=500,
+        json_body_deserializer=request_body.loads,
     )
     app._request_validation_middleware = _AuthenticateThenValidate()
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
         raw = list(exc.errors())
-        if any(error.get("type") == "json_invalid" for error in raw):
-            body = problem(400, "INVALID_JSON", "The request body is not valid JSON", request_id(app))
-            return _json(400, body)
+        unparsed = next((error for error in raw if error.get("type") == "json_invalid"), None)
+        if unparsed is not None:
+            reason = str((unparsed.get("ctx") or {}).get("error") or "malformed JSON")
+            message = "The request body is not valid JSON"
+            return _json(400, problem(400, "INVALID_JSON", message, request_id(app), {"body": [reason]}))
         fields = validation_errors(raw)
         return _json(400, problem(400, "VALIDATION_ERROR", "Validation failed", request_id(app), fields))
 
@@ -119,9 +136,7 @@ def _body_size(event: dict[str, Any]) -> int:
 
 
 def _media_type(event: dict[str, Any]) -> str:
-    headers = event.get("headers") or {}
-    value = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), "")
-    return value.partition(";")[0].strip().lower()
+    return request_body.header(event, "content-type").partition(";")[0].strip().lower()
 
 
 def _is_json_or_empty(event: dict[str, Any]) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, LongText, StrictInput, Text
 
 Role = Literal["customer", "seller", "admin"]
 Status = Literal["pending", "approved", "rejected", "suspended"]
@@ -54,11 +54,11 @@ def check_url(value: str) -> str:
     return value
 
 
-Email = Annotated[str, AfterValidator(normalize_email)]
+Email = Annotated[Text, AfterValidator(normalize_email)]
 Password = Annotated[str, AfterValidator(check_password)]
-Name = Annotated[str, AfterValidator(check_name)]
-Username = Annotated[str, AfterValidator(check_username)]
-Url = Annotated[str, AfterValidator(check_url)]
+Name = Annotated[Text, AfterValidator(check_name)]
+Username = Annotated[Text, AfterValidator(check_username)]
+Url = Annotated[Text, AfterValidator(check_url)]
 Secret = Annotated[str, Field(min_length=1, max_length=512)]
 
 
@@ -113,7 +113,7 @@ class UpdateProfileRequest(StrictInput):
 class AdminUpdateUserRequest(StrictInput):
     role: Role | None = None
     status: Status | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Annotated[LongText, Field(max_length=500)] | None = None
 
 
 class UserOut(ApiModel):

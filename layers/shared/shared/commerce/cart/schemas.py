@@ -8,10 +8,10 @@ from typing import Annotated
 from pydantic import Field
 
 from shared.commerce.cart.rules import MAX_QUANTITY
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, StrictInput, StrictInt, Text
 
-ProductId = Annotated[str, Field(min_length=1, max_length=64)]
-Quantity = Annotated[int, Field(strict=True, ge=1, le=MAX_QUANTITY)]
+ProductId = Annotated[Text, Field(min_length=1, max_length=64)]
+Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
 
 
 class AddCartItemRequest(StrictInput):

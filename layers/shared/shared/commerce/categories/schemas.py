@@ -8,12 +8,12 @@ from pydantic import AfterValidator, Field
 
 from shared.commerce.slugs import check_slug
 from shared.identity.schemas import check_name
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, LongText, StrictInput, Text
 
-Slug = Annotated[str, AfterValidator(check_slug)]
-CategoryName = Annotated[str, AfterValidator(check_name)]
-Description = Annotated[str, Field(max_length=2000)]
-ParentId = Annotated[str, Field(min_length=1, max_length=64)]
+Slug = Annotated[Text, AfterValidator(check_slug)]
+CategoryName = Annotated[Text, AfterValidator(check_name)]
+Description = Annotated[LongText, Field(max_length=2000)]
+ParentId = Annotated[Text, Field(min_length=1, max_length=64)]
 
 
 class CreateCategoryRequest(StrictInput):

@@ -7,11 +7,12 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 
 from shared.identity.schemas import check_url
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, LongText, StrictInput, StrictInt
+from shared.schemas import Text as SafeText
 
 OrderStatus = Literal["pending", "confirmed", "processing", "shipped", "delivered", "cancelled", "refunded"]
-Text = Annotated[str, Field(min_length=1, max_length=255)]
-Cents = Annotated[int, Field(strict=True, ge=1, le=99_999_999, description="Integer cents")]
+Text = Annotated[SafeText, Field(min_length=1, max_length=255)]
+Cents = Annotated[StrictInt, Field(ge=1, le=99_999_999, description="Integer cents")]
 
 
 class Address(StrictInput):
@@ -22,9 +23,9 @@ class Address(StrictInput):
     address2: Text | None = None
     city: Text
     state: Text | None = None
-    postal_code: Annotated[str, Field(min_length=1, max_length=20)]
-    country: Annotated[str, Field(min_length=2, max_length=56, description="ISO 3166 code or name")]
-    phone: Annotated[str, Field(min_length=3, max_length=40)] | None = None
+    postal_code: Annotated[SafeText, Field(min_length=1, max_length=20)]
+    country: Annotated[SafeText, Field(min_length=2, max_length=56, description="ISO 3166 code or name")]
+    phone: Annotated[SafeText, Field(min_length=3, max_length=40)] | None = None
 
 
 class CreateOrderRequest(StrictInput):
@@ -32,12 +33,12 @@ class CreateOrderRequest(StrictInput):
 
     shipping_address: Address
     billing_address: Address | None = None
-    notes: Annotated[str, Field(max_length=1_000)] | None = None
+    notes: Annotated[LongText, Field(max_length=1_000)] | None = None
 
 
 class ShipOrderRequest(StrictInput):
-    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
-    tracking_url: Annotated[str, Field(max_length=500)] | None = None
+    tracking_number: Annotated[SafeText, Field(min_length=1, max_length=100)]
+    tracking_url: Annotated[SafeText, Field(max_length=500)] | None = None
 
     @field_validator("tracking_url")
     @classmethod
@@ -46,12 +47,12 @@ class ShipOrderRequest(StrictInput):
 
 
 class CancelOrderRequest(StrictInput):
-    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    reason: Annotated[LongText, Field(min_length=1, max_length=500)] | None = None
 
 
 class RefundOrderRequest(StrictInput):
     amount: Cents | None = Field(default=None, description="Integer cents; the whole refundable amount when omitted")
-    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    reason: Annotated[LongText, Field(min_length=1, max_length=500)] | None = None
 
 
 class OrderLineOut(ApiModel):

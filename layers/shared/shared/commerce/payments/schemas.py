@@ -6,9 +6,9 @@ from typing import Annotated
 
 from pydantic import Field
 
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, StrictInput, Text
 
-OrderId = Annotated[str, Field(min_length=1, max_length=64)]
+OrderId = Annotated[Text, Field(min_length=1, max_length=64)]
 
 
 class PaymentIntentRequest(StrictInput):

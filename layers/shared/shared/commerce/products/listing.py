@@ -3,6 +3,11 @@
 Plans (see :mod:`shared.commerce.products.models` for the keys):
 
 * ``newest``: GSI4 (category) / GSI5 (seller, filtered on ``active``) / GSI1.
+* ``includeOutOfStock``: sold-out products follow the in-stock ones, in the same order: the
+  plan's in-stock partition is read to its end, then its sold-out twin (the cursor says which);
+  a page still reads about ``limit`` items. On GSI5 (a seller's products) the status filter
+  takes both statuses instead. Search covers in-stock products only (sold-out products have no
+  postings).
 * ``price_low`` / ``price_high``: GSI6 (category) / GSI2, ``minPrice``/``maxPrice`` as a
   BETWEEN key condition.
 * ``rating``: GSI3; a category or seller is a filter there.
@@ -24,14 +29,16 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from shared.commerce.categories import repository as categories
-from shared.commerce.products import repository, rules
+from shared.commerce.products import repository, rules, search_index
 from shared.commerce.products.models import (
     ACTIVE,
+    LISTED_STATUSES,
     PostingItem,
     ProductItem,
     category_partition,
     price_key,
     seller_partition,
+    sold_out_partition,
 )
 from shared.commerce.products.schemas import ProductSummary
 from shared.commerce.products.views import posting_summary, product_summary
@@ -58,10 +65,12 @@ class ListingQuery:
     sort: str | None = None
     limit: int = 20
     cursor: str | None = None
+    include_out_of_stock: bool = False
 
     def scope(self) -> str:
         parts = (self.search, self.category, self.seller_id, self.status, self.min_price, self.max_price)
-        return "products|" + "|".join(str(part) for part in (*parts, self.tags, self.sort))
+        extra = (self.tags, self.sort, "sold-out" if self.include_out_of_stock else "")
+        return "products|" + "|".join(str(part) for part in (*parts, *extra))
 
 
 def _tags(raw: str | None) -> list[str]:
@@ -129,18 +138,35 @@ def list_products(viewer: Principal | None, query: ListingQuery) -> ItemsPage[Pr
     )
 
 
-def _browse(query: ListingQuery, category_id: str | None, tags: list[str], position: Any) -> Page[ProductItem]:
+@dataclass(frozen=True)
+class _Plan:
+    """One index query of a listing; ``twin``: its partition has a sold-out twin."""
+
+    index: str
+    hash_key: str
+    filters: list[Condition]
+    range_condition: Condition | None = None
+    descending: bool = True
+    twin: bool = True
+
+    def page(self, hash_key: str, limit: int, position: dict[str, Any] | None) -> Page[ProductItem]:
+        return repository.list_index(
+            self.index,
+            hash_key,
+            range_condition=self.range_condition,
+            descending=self.descending,
+            filter_condition=_and(self.filters),
+            limit=limit,
+            position=position,
+        )
+
+
+def _plan(query: ListingQuery, category_id: str | None, tags: list[str]) -> _Plan:
     sort = query.sort if query.sort not in (None, "relevance") else "newest"
     filters: list[Condition] = [ProductItem.tags.contains(tag) for tag in tags]
     if query.status is not None and query.seller_id is not None:
         filters += [ProductItem.status == query.status, *_price_filter(query)]
-        return repository.list_index(
-            "GSI5",
-            seller_partition(query.seller_id),
-            filter_condition=_and(filters),
-            limit=query.limit,
-            position=position,
-        )
+        return _Plan("GSI5", seller_partition(query.seller_id), filters, twin=False)
     if sort in ("price_low", "price_high"):
         if query.seller_id is not None:
             filters.append(ProductItem.seller_id == query.seller_id)
@@ -148,34 +174,52 @@ def _browse(query: ListingQuery, category_id: str | None, tags: list[str], posit
         low, high = _price_range(query)
         range_attr = Item.gsi6sk if category_id else Item.gsi2sk
         ranged = query.min_price is not None or query.max_price is not None
-        return repository.list_index(
-            index,
-            hash_key,
-            range_condition=range_attr.between(low, high) if ranged else None,
-            descending=sort == "price_high",
-            filter_condition=_and(filters),
-            limit=query.limit,
-            position=position,
-        )
+        condition = range_attr.between(low, high) if ranged else None
+        return _Plan(index, hash_key, filters, range_condition=condition, descending=sort == "price_high")
     filters += _price_filter(query)
     if sort == "rating":
         if category_id:
             filters.append(ProductItem.category_id == category_id)
         if query.seller_id is not None:
             filters.append(ProductItem.seller_id == query.seller_id)
-        return repository.list_index(
-            "GSI3", ACTIVE, filter_condition=_and(filters), limit=query.limit, position=position
-        )
+        return _Plan("GSI3", ACTIVE, filters)
     if category_id:
         if query.seller_id is not None:
             filters.append(ProductItem.seller_id == query.seller_id)
-        index, hash_key = "GSI4", category_partition(category_id)
-    elif query.seller_id is not None:
-        filters.append(ProductItem.status == "active")
-        index, hash_key = "GSI5", seller_partition(query.seller_id)
-    else:
-        index, hash_key = "GSI1", ACTIVE
-    return repository.list_index(index, hash_key, filter_condition=_and(filters), limit=query.limit, position=position)
+        return _Plan("GSI4", category_partition(category_id), filters)
+    if query.seller_id is not None:
+        shown = LISTED_STATUSES if query.include_out_of_stock else ("active",)
+        filters.append(ProductItem.status.is_in(*shown))
+        return _Plan("GSI5", seller_partition(query.seller_id), filters, twin=False)
+    return _Plan("GSI1", ACTIVE, filters)
+
+
+def _browse(query: ListingQuery, category_id: str | None, tags: list[str], position: Any) -> Page[ProductItem]:
+    plan = _plan(query, category_id, tags)
+    if not (query.include_out_of_stock and plan.twin):
+        return plan.page(plan.hash_key, query.limit, position)
+    return _in_stock_then_sold_out(plan, query.limit, position)
+
+
+def _in_stock_then_sold_out(plan: _Plan, limit: int, position: Any) -> Page[ProductItem]:
+    """The plan's partition, then its sold-out twin; the position is ``{"part": 0|1, "at": key}``."""
+    if position is not None and not (isinstance(position, dict) and position.get("part") in (0, 1)):
+        raise InvalidInput("The cursor is invalid", code="INVALID_CURSOR", errors={"cursor": ["is invalid"]})
+    part = position["part"] if position else 0
+    at = position.get("at") if position else None
+    items: list[ProductItem] = []
+    if part == 0:
+        first = plan.page(plan.hash_key, limit, at)
+        if first.next_position is not None:
+            return Page(items=first.items, next_position={"part": 0, "at": first.next_position})
+        items, at = list(first.items), None
+    sold_out = sold_out_partition(plan.hash_key)
+    if len(items) == limit:  # the page is full: is there anything sold out after it?
+        more = plan.page(sold_out, 1, None).items
+        return Page(items=items, next_position={"part": 1, "at": None} if more else None)
+    rest = plan.page(sold_out, limit - len(items), at)
+    next_position = {"part": 1, "at": rest.next_position} if rest.next_position is not None else None
+    return Page(items=[*items, *rest.items], next_position=next_position)
 
 
 def _sort_key(posting: PostingItem, sort: str, query_words: list[str]) -> tuple[Any, ...]:
@@ -196,7 +240,7 @@ def _search(
     query_words = rules.words(query.search)[:MAX_SEARCH_WORDS]
     if not query_words:
         raise InvalidInput(errors={"search": ["needs a word of at least 2 letters or digits"]})
-    counts = repository.word_counts(query_words)
+    counts = search_index.word_counts(query_words)
     if min(counts.values()) <= 0:
         return ItemsPage[ProductSummary](items=[], next_cursor=None)
     rarest = min(query_words, key=lambda word: counts[word])
@@ -212,13 +256,13 @@ def _search(
         filters.append(PostingItem.price <= query.max_price)
     sort = query.sort or "relevance"
     if sort == "newest":
-        page = repository.postings_page(rarest, filter_condition=_and(filters), limit=query.limit, position=position)
+        page = search_index.postings_page(rarest, filter_condition=_and(filters), limit=query.limit, position=position)
         return ItemsPage[ProductSummary](
             items=[posting_summary(p) for p in page.items if isinstance(p, PostingItem)],
             next_cursor=encode_cursor(page.next_position, scope),
         )
     hits = sorted(
-        repository.all_postings(rarest, filter_condition=_and(filters)),
+        search_index.all_postings(rarest, filter_condition=_and(filters)),
         key=lambda posting: _sort_key(posting, sort, query_words),
     )
     after = tuple(position["after"]) if position and isinstance(position.get("after"), list) else None

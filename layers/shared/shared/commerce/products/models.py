@@ -24,8 +24,11 @@ one user's review of a product             ``PK=PRODUCT#<pid>``, ``SK=REVIEW#<us
 did the user buy the product?              ``PK=USER#<uid>``, ``SK=PURCHASE#<pid>`` (written by checkout)
 =========================================  ===================================================================
 
-GSI1-GSI4 and GSI6 keys are set only while a product is ``active`` (sparse indexes: a page
-of the public listing reads about ``limit`` items whatever the catalog size); GSI5 is set for
+GSI1-GSI4 and GSI6 keys are set only while a product is ``active`` or ``out_of_stock`` (sparse
+indexes: a page of the public listing reads about ``limit`` items whatever the catalog size);
+a sold-out product sits in the sold-out twin of its partition (``PRODUCTS#OUT_OF_STOCK``,
+``PRODUCTS#CATEGORY#<cid>#OUT_OF_STOCK``, same sort keys), so the default listing never reads
+it and ``includeOutOfStock`` reads the twin after the in-stock partition. GSI5 is set for
 every status so a seller sees their drafts. Combinations no index serves (category + rating,
 seller + price, tags, a price range under the newest sort) read the best index and filter;
 they cost in proportion to the items skipped.
@@ -44,6 +47,8 @@ from shared.data.table import Item
 
 PRODUCT_SK = "PRODUCT"
 ACTIVE = "PRODUCTS#ACTIVE"
+SOLD_OUT = "PRODUCTS#OUT_OF_STOCK"
+LISTED_STATUSES = ("active", "out_of_stock")
 COUNT_SK = "#COUNT"
 REVIEW_PREFIX = "REVIEW#"
 
@@ -54,6 +59,11 @@ def product_pk(product_id: str) -> str:
 
 def category_partition(category_id: str) -> str:
     return f"PRODUCTS#CATEGORY#{category_id}"
+
+
+def sold_out_partition(partition: str) -> str:
+    """The partition holding the sold-out products of an in-stock listing partition."""
+    return SOLD_OUT if partition == ACTIVE else f"{partition}#OUT_OF_STOCK"
 
 
 def seller_partition(seller_id: str) -> str:

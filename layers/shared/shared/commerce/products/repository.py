@@ -6,17 +6,17 @@ Every product write also maintains the postings (``SEARCH#<word>`` / ``<createdA
 an active product and the per-word counters. When the postings, counter updates, unique claims
 and the product itself fit in one TransactWrite (100 items) they are written in it, so the
 index can never disagree with the product. A product with more distinct words than that is
-written in its own conditional transaction first, then its postings with BatchWriteItem and
-its counters with one ``ADD`` each: the product write decides (it is the one that can fail on
-a condition); a crash in between leaves the index stale until the product's next write, and
-two concurrent large edits may leave the postings of the one that wrote first (the product
-itself stays exact: the version condition refuses one of them).
+written in its own conditional transaction first (the write that can be refused: then nothing
+changed), then its postings with BatchWriteItem and its counters with one ``ADD`` each; if
+those fail, the index and the product are put back (:func:`_index_or_undo`), so a request that
+fails changes nothing. Two concurrent large edits may leave the postings of the one that wrote
+first (the product itself stays exact: the version condition refuses one of them). Index keys
+always fit: search words are capped (:data:`rules.MAX_WORD_CHARS`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -24,27 +24,25 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from shared.commerce.products import rules
+from shared.commerce.products import rules, search_index
 from shared.commerce.products.models import (
-    COUNT_SK,
+    LISTED_STATUSES,
     PRODUCT_SK,
-    PostingItem,
     ProductItem,
     PurchaseItem,
     ReviewItem,
-    WordCountItem,
     product_pk,
     purchase_key,
     rating_key,
     review_sk,
     reviews_partition,
-    search_pk,
 )
 from shared.data import unique
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
 from shared.errors import Conflict, NotFound
+from shared.observability import logger
 
 SLUG = "PRODUCT_SLUG"
 SKU = "PRODUCT_SKU"
@@ -147,20 +145,27 @@ def slug_owner(slug: str) -> str | None:
 
 
 def create(product: ProductItem) -> None:
-    """Create the product, claim its slug and SKU, and index it, atomically where it fits.
+    """Create the product, claim its slug and SKU, and index it (atomically where it fits; see
+    :func:`_index_or_undo` otherwise).
 
     Raises :class:`Conflict` ``SLUG_TAKEN`` or ``SKU_TAKEN``.
     """
-    ops = SearchOps.between(None, product)
+    ops = search_index.SearchOps.between(None, product)
     claims = 2 if product.sku else 1
     inline = ops.size + claims + 1 <= TRANSACTION_LIMIT
+    _insert(product, ops if inline else None)
+    if not inline:
+        _index_or_undo(ops, None, lambda: _remove(product, None))
+
+
+def _insert(product: ProductItem, ops: search_index.SearchOps | None) -> None:
     try:
         with transaction() as tx:
             unique.claim(tx, SLUG, product.slug, product.product_id)
             if product.sku:
                 unique.claim(tx, SKU, product.sku, product.product_id)
             tx.save(product, condition=Item.pk.does_not_exist())
-            if inline:
+            if ops is not None:
                 ops.add_to(tx)
     except TransactWriteError as exc:
         # Order sent: puts in the order added (slug claim, SKU claim, product, postings), then updates.
@@ -170,26 +175,37 @@ def create(product: ProductItem) -> None:
         if product.sku and len(failed) > 1 and failed[1]:
             raise sku_taken_error() from exc
         raise
-    if not inline:
-        ops.apply()
 
 
 def update(old: ProductItem, new: ProductItem) -> None:
     """Write the editable fields of ``new`` iff the product is still at ``old.version``, moving
-    slug/SKU claims when they changed and keeping the search index in step.
+    slug/SKU claims when they changed and keeping the search index in step (in the same
+    transaction where it fits; see :func:`_index_or_undo` otherwise).
 
     Raises :class:`Conflict` ``SLUG_TAKEN``, ``SKU_TAKEN`` or ``PRODUCT_CHANGED`` (a concurrent
     write won; the caller re-reads and retries), :class:`NotFound`.
     """
     set_index_keys(new)
-    ops = SearchOps.between(old, new)
-    claims: list[tuple[str, str | None, str | None]] = [
-        (kind, before, after)
-        for kind, before, after in ((SLUG, old.slug, new.slug), (SKU, old.sku, new.sku))
-        if before != after
-    ]
-    claim_count = sum(int(before is not None) + int(after is not None) for _, before, after in claims)
-    inline = ops.size + claim_count + 1 <= TRANSACTION_LIMIT
+    ops = search_index.SearchOps.between(old, new)
+    inline = ops.size + _claim_count(old, new) + 1 <= TRANSACTION_LIMIT
+    _replace(old, new, ops if inline else None)
+    new.version = int(old.version) + 1
+    if not inline:
+        _index_or_undo(ops, old, lambda: _replace(new, old, None))
+
+
+def _claims(old: ProductItem, new: ProductItem) -> list[tuple[str, str | None, str | None]]:
+    pairs = ((SLUG, old.slug, new.slug), (SKU, old.sku, new.sku))
+    return [(kind, before, after) for kind, before, after in pairs if before != after]
+
+
+def _claim_count(old: ProductItem, new: ProductItem) -> int:
+    return sum(int(before is not None) + int(after is not None) for _, before, after in _claims(old, new))
+
+
+def _replace(old: ProductItem, new: ProductItem, ops: search_index.SearchOps | None) -> None:
+    """The product's editable fields and index keys become ``new``'s iff it is at ``old.version``."""
+    claims = _claims(old, new)
     actions: list[Any] = [ProductItem.version.add(1)]
     for name in (*EDITABLE, *INDEX_ATTRS):
         attr = getattr(ProductItem, name)
@@ -198,7 +214,7 @@ def update(old: ProductItem, new: ProductItem) -> None:
     condition = Item.pk.exists() & (ProductItem.version == old.version)
     claim_positions: dict[str, int] = {}
     # PynamoDB sends deletes (released claims, dropped postings) before puts (new claims first).
-    position = sum(int(before is not None) for _, before, _ in claims) + (len(ops.deletes) if inline else 0)
+    position = sum(int(before is not None) for _, before, _ in claims) + (len(ops.deletes) if ops else 0)
     try:
         with transaction() as tx:
             for kind, before, _ in claims:
@@ -209,7 +225,7 @@ def update(old: ProductItem, new: ProductItem) -> None:
                     claim_positions[kind] = position
                     unique.claim(tx, kind, after, old.product_id)
                     position += 1
-            if inline:
+            if ops is not None:
                 ops.add_to(tx)
             tx.update(ProductItem(product_pk(old.product_id), PRODUCT_SK), actions=actions, condition=condition)
     except TransactWriteError as exc:
@@ -223,9 +239,6 @@ def update(old: ProductItem, new: ProductItem) -> None:
                 raise product_not_found() from exc
             raise Conflict("The product changed meanwhile; retry", code="PRODUCT_CHANGED") from exc
         raise
-    new.version = int(old.version) + 1
-    if not inline:
-        ops.apply()
 
 
 def _failed_at(failed: list[bool], position: int) -> bool:
@@ -235,9 +248,19 @@ def _failed_at(failed: list[bool], position: int) -> bool:
 def delete(product: ProductItem) -> None:
     """Delete the product (iff unchanged since read), free its slug/SKU, drop its postings and
     reviews. Raises :class:`Conflict` ``PRODUCT_CHANGED``, :class:`NotFound`."""
-    ops = SearchOps.between(product, None)
+    ops = search_index.SearchOps.between(product, None)
     claims = 2 if product.sku else 1
     inline = ops.size + claims + 1 <= TRANSACTION_LIMIT
+    _remove(product, ops if inline else None)
+    if not inline:
+        _index_or_undo(ops, product, lambda: _insert(product, None))
+    leftovers = list(Item.query(product_pk(product.product_id)))
+    with Item.batch_write() as batch:
+        for item in leftovers:
+            batch.delete(item)
+
+
+def _remove(product: ProductItem, ops: search_index.SearchOps | None) -> None:
     try:
         with transaction() as tx:
             tx.delete(
@@ -247,7 +270,7 @@ def delete(product: ProductItem) -> None:
             unique.release(tx, SLUG, product.slug, product.product_id)
             if product.sku:
                 unique.release(tx, SKU, product.sku, product.product_id)
-            if inline:
+            if ops is not None:
                 ops.add_to(tx)
     except TransactWriteError as exc:
         if failed_conditions(exc)[:1] == [True]:
@@ -255,12 +278,28 @@ def delete(product: ProductItem) -> None:
                 raise product_not_found() from exc
             raise Conflict("The product changed meanwhile; retry", code="PRODUCT_CHANGED") from exc
         raise
-    if not inline:
+
+
+def _index_or_undo(ops: search_index.SearchOps, before: ProductItem | None, undo_product: Callable[[], None]) -> None:
+    """The index writes of a product write too large for one transaction, made after the product
+    write (the one that can fail on a condition, so a refused request changes nothing).
+
+    If they fail (the table throttles, the network drops), the request must still change
+    nothing: the index is put back as ``before`` had it (postings rewritten, only the counter
+    updates that were applied reversed) and ``undo_product`` restores the product and its
+    claims (version-conditioned: a product written again meanwhile is left to that write),
+    then the error propagates. Should the undo fail as well, it is logged; the product's next
+    write rewrites its postings.
+    """
+    try:
         ops.apply()
-    leftovers = list(Item.query(product_pk(product.product_id)))
-    with Item.batch_write() as batch:
-        for item in leftovers:
-            batch.delete(item)
+    except Exception:
+        try:
+            ops.undo(before)
+            undo_product()
+        except Exception:
+            logger.exception("a product write whose index failed could not be undone")
+        raise
 
 
 def count_view(product_id: str) -> None:
@@ -284,7 +323,7 @@ def refresh_rating(product_id: str, attempts: int = 8) -> ProductItem | None:
             return None
         avg = rules.average(int(product.rating_sum or 0), int(product.review_count or 0))
         actions: list[Any] = [ProductItem.average_rating.set(avg), ProductItem.version.add(1)]
-        if product.status == "active":
+        if product.status in LISTED_STATUSES:
             actions.append(Item.gsi3sk.set(f"{rating_key(avg)}#{product.created_at}#{product.product_id}"))
         try:
             ProductItem(product_pk(product_id), PRODUCT_SK).update(
@@ -297,126 +336,9 @@ def refresh_rating(product_id: str, attempts: int = 8) -> ProductItem | None:
         product.average_rating = avg
         product.version = int(product.version) + 1
         if product.status == "active":
-            _write_postings(posting_items(product))
+            search_index.write_postings(search_index.posting_items(product))
         return product
     raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
-
-
-# ---------------------------------------------------------------------------- search index
-
-
-def posting_items(product: ProductItem) -> list[PostingItem]:
-    """The postings of an active product (none otherwise)."""
-    if product.status != "active":
-        return []
-    all_words = rules.words(product.name, product.short_description, product.description)
-    padded = f" {' '.join(all_words)} "
-    name_words = f" {' '.join(rules.words(product.name))} "
-    sk = f"{product.created_at}#{product.product_id}"
-    return [
-        PostingItem(
-            search_pk(word),
-            sk,
-            product_id=product.product_id,
-            seller_id=product.seller_id,
-            category_id=product.category_id,
-            name=product.name,
-            slug=product.slug,
-            short_description=product.short_description,
-            price=product.price,
-            compare_price=product.compare_price,
-            currency=product.currency,
-            image=product.images[0] if product.images else None,
-            tags=list(product.tags or []),
-            average_rating=product.average_rating,
-            review_count=product.review_count,
-            words=padded,
-            name_words=name_words,
-            created_at=product.created_at,
-        )
-        for word in all_words
-    ]
-
-
-@dataclass
-class SearchOps:
-    """The index writes that take a product from ``old`` to ``new`` (either may be ``None``)."""
-
-    puts: list[PostingItem] = field(default_factory=list)
-    deletes: list[tuple[str, str]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def between(cls, old: ProductItem | None, new: ProductItem | None) -> SearchOps:
-        before = {p.pk: p for p in posting_items(old)} if old else {}
-        after = posting_items(new) if new else []
-        after_keys = {p.pk for p in after}
-        if before and after and _card(before[next(iter(before))]) == _card(after[0]):
-            after = [p for p in after if p.pk not in before]  # unchanged cards are not rewritten
-        ops = cls(puts=after)
-        for pk, posting in before.items():
-            if pk not in after_keys:
-                ops.deletes.append((pk, posting.sk))
-                ops.counts[pk] = -1
-        for pk in after_keys - set(before):
-            ops.counts[pk] = 1
-        return ops
-
-    @property
-    def size(self) -> int:
-        return len(self.puts) + len(self.deletes) + len(self.counts)
-
-    def add_to(self, tx: TransactWrite) -> None:
-        for posting in self.puts:
-            tx.save(posting)
-        for pk, sk in self.deletes:
-            tx.delete(PostingItem(pk, sk))
-        for pk, delta in self.counts.items():
-            tx.update(WordCountItem(pk, COUNT_SK), actions=_count_actions(delta))
-
-    def apply(self) -> None:
-        _write_postings(self.puts, self.deletes)
-        for pk, delta in self.counts.items():
-            WordCountItem(pk, COUNT_SK).update(actions=_count_actions(delta))
-
-
-def _card(posting: PostingItem) -> dict[str, Any]:
-    """What a posting holds besides its word (the same on every posting of a product)."""
-    return {key: value for key, value in posting.serialize().items() if key != "PK"}
-
-
-def _count_actions(delta: int) -> list[Any]:
-    # The counter may not exist yet: the update creates it, so it sets its type too.
-    return [WordCountItem.products.add(delta), Item.item_type.set(WordCountItem)]
-
-
-def _write_postings(puts: Iterable[PostingItem], deletes: Iterable[tuple[str, str]] = ()) -> None:
-    with Item.batch_write() as batch:
-        for posting in puts:
-            batch.save(posting)
-        for pk, sk in deletes:
-            batch.delete(PostingItem(pk, sk))
-
-
-def word_counts(words: list[str]) -> dict[str, int]:
-    """How many active products contain each word (0 for unknown words); one BatchGetItem."""
-    counts = dict.fromkeys(words, 0)
-    for found in Item.batch_get([(search_pk(word), COUNT_SK) for word in words]):
-        if isinstance(found, WordCountItem):
-            counts[found.pk.removeprefix("SEARCH#")] = int(found.products or 0)
-    return counts
-
-
-def postings_page(
-    word: str, *, filter_condition: Condition | None, limit: int, position: dict[str, Any] | None
-) -> Page[PostingItem]:
-    run = partial(Item.query, search_pk(word), Item.sk >= "0", scan_index_forward=False)
-    return query_page(run, limit=limit, position=position, filter_condition=filter_condition)
-
-
-def all_postings(word: str, *, filter_condition: Condition | None) -> list[PostingItem]:
-    found = Item.query(search_pk(word), Item.sk >= "0", filter_condition=filter_condition)
-    return [item for item in found if isinstance(item, PostingItem)]
 
 
 # ---------------------------------------------------------------------------- listings

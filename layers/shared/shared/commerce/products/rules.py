@@ -16,11 +16,13 @@ from shared.commerce.products.models import (
     price_key,
     rating_key,
     seller_partition,
+    sold_out_partition,
 )
 from shared.commerce.slugs import slugify
 
 MAX_PRICE = 99_999_999
 SLUG_MAX = 120
+MAX_WORD_CHARS = 64
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
@@ -71,7 +73,14 @@ def normalize_tags(tags: list[str]) -> list[str]:
 
 def words(*texts: str | None) -> list[str]:
     """Search words: lowercase, accents stripped, split on anything not a letter or digit,
-    1-character words ignored; distinct, in first-seen order."""
+    1-character words ignored, each cut to its first :data:`MAX_WORD_CHARS` characters; distinct,
+    in first-seen order.
+
+    The same function reads products and queries, so the cut applies to both: a word longer
+    than the cap still finds the product (as would any word sharing those first characters).
+    The cap keeps every index key (``SEARCH#<word>``) far below DynamoDB's 2,048-byte limit
+    whatever a product holds (``x`` x 2042, or compatibility characters such as ``㎯`` that
+    normalise to several letters each)."""
     found: dict[str, None] = {}
     for text in texts:
         if not text:
@@ -79,7 +88,7 @@ def words(*texts: str | None) -> list[str]:
         ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
         for word in _WORD_RE.findall(ascii_text):
             if len(word) > 1:
-                found.setdefault(word, None)
+                found.setdefault(word[:MAX_WORD_CHARS], None)
     return list(found)
 
 
@@ -97,22 +106,28 @@ def index_keys(
     average_rating: float,
     created_at: str,
 ) -> dict[str, Any]:
-    """Every GSI key attribute of a product (``None`` removes it: sparse while not active)."""
+    """Every GSI key attribute of a product (``None`` removes it: sparse while neither active nor
+    out of stock; a sold-out product is in the sold-out twin of each listing partition)."""
     order = f"{created_at}#{product_id}"
     by_price = f"{price_key(price)}#{product_id}"
-    active = status == "active"
-    in_category = active and category_id is not None
+    shown = status in ("active", "out_of_stock")
+
+    def listed(partition: str) -> str:
+        return partition if status == "active" else sold_out_partition(partition)
+
+    in_category = shown and category_id is not None
+    category = listed(category_partition(category_id)) if in_category and category_id else None
     return {
-        "gsi1pk": ACTIVE if active else None,
-        "gsi1sk": order if active else None,
-        "gsi2pk": ACTIVE if active else None,
-        "gsi2sk": by_price if active else None,
-        "gsi3pk": ACTIVE if active else None,
-        "gsi3sk": f"{rating_key(average_rating)}#{order}" if active else None,
-        "gsi4pk": category_partition(category_id) if in_category and category_id else None,
+        "gsi1pk": listed(ACTIVE) if shown else None,
+        "gsi1sk": order if shown else None,
+        "gsi2pk": listed(ACTIVE) if shown else None,
+        "gsi2sk": by_price if shown else None,
+        "gsi3pk": listed(ACTIVE) if shown else None,
+        "gsi3sk": f"{rating_key(average_rating)}#{order}" if shown else None,
+        "gsi4pk": category,
         "gsi4sk": order if in_category else None,
         "gsi5pk": seller_partition(seller_id),
         "gsi5sk": order,
-        "gsi6pk": category_partition(category_id) if in_category and category_id else None,
+        "gsi6pk": category,
         "gsi6sk": by_price if in_category else None,
     }

@@ -9,24 +9,24 @@ from pydantic import AfterValidator, Field, field_validator
 from shared.commerce.products.rules import MAX_PRICE, normalize_tags
 from shared.commerce.slugs import check_slug
 from shared.identity.schemas import check_url
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, LongText, StrictInput, StrictInt, StrictNumber, Text
 
 ProductStatus = Literal["draft", "active", "inactive", "out_of_stock"]
 Sort = Literal["newest", "price_low", "price_high", "rating", "relevance"]
 Currency = Literal["usd", "eur", "gbp", "cad", "aud"]
 
-ProductName = Annotated[str, Field(min_length=2, max_length=255)]
-Slug = Annotated[str, AfterValidator(check_slug)]
-Description = Annotated[str, Field(min_length=10, max_length=10_000)]
-ShortDescription = Annotated[str, Field(min_length=10, max_length=500)]
-Price = Annotated[int, Field(strict=True, ge=1, le=MAX_PRICE, description="Integer cents")]
-CostPrice = Annotated[int, Field(strict=True, ge=0, le=MAX_PRICE, description="Integer cents")]
-Sku = Annotated[str, Field(min_length=2, max_length=100, pattern=r"^\S(.*\S)?$")]
-Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
-Url = Annotated[str, AfterValidator(check_url)]
-Tag = Annotated[str, Field(min_length=1, max_length=50)]
-CategoryId = Annotated[str, Field(min_length=1, max_length=64)]
-Measure = Annotated[float, Field(gt=0, le=1_000_000)]
+ProductName = Annotated[Text, Field(min_length=2, max_length=255)]
+Slug = Annotated[Text, AfterValidator(check_slug)]
+Description = Annotated[LongText, Field(min_length=10, max_length=10_000)]
+ShortDescription = Annotated[LongText, Field(min_length=10, max_length=500)]
+Price = Annotated[StrictInt, Field(ge=1, le=MAX_PRICE, description="Integer cents")]
+CostPrice = Annotated[StrictInt, Field(ge=0, le=MAX_PRICE, description="Integer cents")]
+Sku = Annotated[Text, Field(min_length=2, max_length=100, pattern=r"^\S(.*\S)?$")]
+Count = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
+Url = Annotated[Text, AfterValidator(check_url)]
+Tag = Annotated[Text, Field(min_length=1, max_length=50)]
+CategoryId = Annotated[Text, Field(min_length=1, max_length=64)]
+Measure = Annotated[StrictNumber, Field(gt=0, allow_inf_nan=False, le=1_000_000)]
 
 
 class DimensionsIn(StrictInput):
@@ -44,11 +44,11 @@ class ProductFields(StrictInput):
     cost_price: CostPrice | None = None
     currency: Currency | None = None
     low_stock_threshold: Count | None = None
-    weight: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    weight: Annotated[StrictNumber, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
     dimensions: DimensionsIn | None = None
     images: Annotated[list[Url], Field(max_length=10)] | None = None
-    meta_title: Annotated[str, Field(max_length=255)] | None = None
-    meta_description: Annotated[str, Field(max_length=500)] | None = None
+    meta_title: Annotated[Text, Field(max_length=255)] | None = None
+    meta_description: Annotated[LongText, Field(max_length=500)] | None = None
     tags: Annotated[list[Tag], Field(max_length=20)] | None = None
     category_id: CategoryId | None = None
 
@@ -139,15 +139,15 @@ class ProductOut(ApiModel):
 
 
 class CreateReviewRequest(StrictInput):
-    rating: Annotated[int, Field(strict=True, ge=1, le=5)]
-    title: Annotated[str, Field(max_length=120)] | None = None
-    comment: Annotated[str, Field(max_length=2000)] | None = None
+    rating: Annotated[StrictInt, Field(ge=1, le=5)]
+    title: Annotated[Text, Field(max_length=120)] | None = None
+    comment: Annotated[LongText, Field(max_length=2000)] | None = None
 
 
 class UpdateReviewRequest(StrictInput):
-    rating: Annotated[int, Field(strict=True, ge=1, le=5)] | None = None
-    title: Annotated[str, Field(max_length=120)] | None = None
-    comment: Annotated[str, Field(max_length=2000)] | None = None
+    rating: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
+    title: Annotated[Text, Field(max_length=120)] | None = None
+    comment: Annotated[LongText, Field(max_length=2000)] | None = None
 
 
 class ReviewOut(ApiModel):

@@ -1,7 +1,7 @@
 """Product rules: who may create and manage products, the seed's field rules, and views.
 
 Sellers (approved) create and manage their own products, admins manage any; ``sellerId``
-always comes from the caller. The public sees active products only; ``costPrice`` is shown
+always comes from the caller. The public sees active and sold-out products; ``costPrice`` is shown
 only to the owner seller and admins. Concurrent edits are version-conditioned: an edit that
 loses the race is re-applied on the fresh product (it only sets the fields it names), so no
 write is lost and no stale read overwrites stock or price.
@@ -14,7 +14,7 @@ from typing import Any
 from shared.clock import now_iso
 from shared.commerce.categories import repository as categories
 from shared.commerce.products import repository, rules
-from shared.commerce.products.models import ProductItem
+from shared.commerce.products.models import LISTED_STATUSES, ProductItem
 from shared.commerce.products.schemas import CreateProductRequest, ProductOut, UpdateProductRequest
 from shared.commerce.products.views import product_out
 from shared.errors import Conflict, Forbidden, InvalidInput
@@ -146,12 +146,13 @@ def delete_product(principal: Principal, product_id: str) -> None:
 
 
 def find_visible(viewer: Principal | None, id_or_slug: str) -> ProductItem:
-    """The product by id or slug, if the caller may see it (the public: active only).
+    """The product by id or slug, if the caller may see it (the public: active and sold-out ones,
+    so links from orders and shares keep working; drafts and inactive products stay private).
 
     Raises :class:`NotFound` (also for products the caller may not see, so drafts do not leak).
     """
     product = repository.get_product(id_or_slug) or repository.find_by_slug(id_or_slug)
-    if product is None or (product.status != "active" and not is_privileged(viewer, product)):
+    if product is None or (product.status not in LISTED_STATUSES and not is_privileged(viewer, product)):
         raise repository.product_not_found()
     return product
 

@@ -7,19 +7,19 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from shared.identity.schemas import Status, Url, check_name
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, LongText, StrictInput, Text
 
-StoreName = Annotated[str, AfterValidator(check_name)]
+StoreName = Annotated[Text, AfterValidator(check_name)]
 
 
 class UpdateSellerProfileRequest(StrictInput):
     store_name: StoreName | None = None
-    description: Annotated[str, Field(max_length=2000)] | None = None
+    description: Annotated[LongText, Field(max_length=2000)] | None = None
     logo_url: Url | None = None
 
 
 class RejectSellerRequest(StrictInput):
-    reason: Annotated[str, Field(min_length=3, max_length=500)]
+    reason: Annotated[LongText, Field(min_length=3, max_length=500)]
 
 
 class PublicSellerOut(ApiModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from shared.schemas import ApiModel, StrictInput
+from shared.schemas import ApiModel, StrictInput, StrictInt
 
 Purpose = Literal["product-image", "avatar", "logo"]
 ImageType = Literal["image/jpeg", "image/png", "image/webp", "image/gif"]
@@ -16,7 +16,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 class UploadRequest(StrictInput):
     purpose: Purpose
     content_type: ImageType
-    content_length: int = Field(ge=1, le=MAX_UPLOAD_BYTES, description="Size in bytes (at most 5 MB)")
+    content_length: StrictInt = Field(ge=1, le=MAX_UPLOAD_BYTES, description="Size in bytes (at most 5 MB)")
 
 
 class UploadTicket(ApiModel):
