@@ -260,6 +260,39 @@ def test_in_lambda_with_tracing_on_only_botocore_is_patched(function: str) -> No
     assert found == {"xray": True, "tracer": "Tracer", "patched": ["botocore"]}
 
 
+LATE_BOTOCORE_PROBE = """
+import json, sys
+from devstack.lambda_runtime import load_module
+load_module(sys.argv[1])
+loaded_at_import = "botocore.client" in sys.modules
+import boto3
+boto3.client("dynamodb", region_name="us-east-1")
+import botocore.client
+from aws_xray_sdk.core.patcher import _PATCHED_MODULES
+print(json.dumps({"botocore_at_import": loaded_at_import, "patched": sorted(_PATCHED_MODULES),
+                  "wrapped": hasattr(botocore.client.BaseClient._make_api_call, "__wrapped__")}))
+"""
+
+
+def test_a_function_that_never_calls_aws_does_not_load_botocore_to_trace_it() -> None:
+    from devstack.routes import function_code_dir
+
+    # Given Lambda with tracing on, when /health's function is imported and botocore only later
+    env = {"LAMBDA_TASK_ROOT": "/var/task", "AWS_REGION": "us-east-1", "PATH": os.environ["PATH"]}
+    result = subprocess.run(
+        [sys.executable, "-c", LATE_BOTOCORE_PROBE, function_code_dir("HealthFunction")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=60,
+    )
+
+    # Then botocore was not imported for tracing, and is patched once something imports it
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {"botocore_at_import": False, "patched": ["botocore"], "wrapped": True}
+
+
 def test_the_disabled_tracer_decorators_return_the_function_itself() -> None:
     disabled = DisabledTracer()
 

@@ -8,7 +8,8 @@ strings (a JSON request body, a link with ``?token=``), so a careless
 Tracing costs nothing where it is off: Powertools' ``Tracer()`` imports the X-Ray SDK and builds
 its recorder even when disabled (~100 ms), and patches every library it knows when on. Outside
 Lambda, or with ``POWERTOOLS_TRACE_DISABLED``, ``tracer`` is a :class:`DisabledTracer` (same
-decorators, no X-Ray); in Lambda with tracing on, only botocore (every AWS call) is patched.
+decorators, no X-Ray); in Lambda with tracing on, only botocore (every AWS call) is patched,
+when it is first imported.
 """
 
 from __future__ import annotations
@@ -142,10 +143,23 @@ class DisabledTracer(Tracer):
 
 
 def create_tracer() -> Tracer:
-    """The tracer for this environment (see the module's docstring)."""
+    """The tracer for this environment (see the module's docstring).
+
+    botocore is patched once ``botocore.session`` (where every client comes from, and which loads
+    ``botocore.client`` fully first) is imported, at once if it already is: a function that never
+    calls AWS (``/health``) does not load botocore only to patch it.
+    """
     if not tracing_enabled():
         return DisabledTracer()
-    return Tracer(patch_modules=TRACED_MODULES)
+    import wrapt
+
+    tracer = Tracer(auto_patch=False)
+
+    def patch_botocore(_session_module: object) -> None:
+        tracer.patch(TRACED_MODULES)
+
+    wrapt.register_post_import_hook(patch_botocore, "botocore.session")
+    return tracer
 
 
 logger = Logger(logger_formatter=RedactingFormatter())
