@@ -9,7 +9,8 @@ from pathlib import Path
 
 from shared.commerce.payments.signatures import verify_event
 
-from devstack.bench_coldstart import EVENTS, REPRESENTATIVE, build_artifacts, layer_dependencies, personalised
+from devstack.artifacts import build_artifacts, layer_dependencies
+from devstack.bench_coldstart import EVENTS, REPRESENTATIVE, personalised
 from devstack.routes import function_code_dir, function_names
 
 SECRET = "whsec_bench"
