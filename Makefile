@@ -85,8 +85,9 @@ $(SAM):
 validate: $(SAM) ## sam validate --lint
 	$(SAM) validate --lint
 
-build: $(SAM) ## sam build (Python 3.13 must be on PATH)
+build: $(SAM) ## sam build, then every .py of the artifacts compiled to unchecked-hash cpython-313 bytecode
 	PATH="$(dir $(shell command -v $(PYTHON))):$$PATH" $(SAM) build
+	$(PYTHON) -m devstack.bytecode .aws-sam/build
 
 deploy: build ## sam deploy --config-env $(ENV)
 	$(SAM) deploy --config-env $(ENV)

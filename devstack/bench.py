@@ -1,7 +1,9 @@
 """``make bench``: what each function costs.
 
 1. Cold-start proxy: the import time of each function's module in a fresh Python process
-   (no settings, no AWS), median of several runs, with the heavy libraries it pulled in.
+   (no settings, no AWS), median of several runs, with the heavy libraries it pulled in. The
+   cold start as deployed (bytecode, template environment, tracing, first and warm invocation,
+   against an eager reference) is ``devstack/bench_coldstart.py``'s section (``--json`` there).
 2. DynamoDB calls and consumed capacity per request of the identity endpoints, measured through
    the local stack over HTTP (its ``x-local-dynamodb-*`` response headers). moto reports no
    capacity for transactions, so their units show as 0 there; the call counts are exact.

@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
-from shared.observability import REDACTED, RedactingFormatter, logger, redact
+from shared.observability import REDACTED, DisabledTracer, RedactingFormatter, logger, redact
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMXVzZXIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
 
@@ -192,3 +195,113 @@ def test_hostile_text_without_secrets_passes_through(text: str) -> None:
     # These defeat backtracking patterns (a pattern that is not linear would hang here for
     # minutes; speed itself is measured by `make bench`, not asserted in tests).
     assert redact(text) == text
+
+
+# ------------------------------------------------------------------------------------- tracing
+
+TRACING_PROBE = """
+import json, sys
+from devstack.lambda_runtime import load_module
+load_module(sys.argv[1])
+from shared.observability import tracer
+patched = []
+if "aws_xray_sdk.core.patcher" in sys.modules:
+    patched = sorted(sys.modules["aws_xray_sdk.core.patcher"]._PATCHED_MODULES)
+print(json.dumps({"xray": "aws_xray_sdk" in sys.modules, "tracer": type(tracer).__name__, "patched": patched}))
+"""
+
+
+def _tracing_probe(function: str, **env: str) -> dict[str, Any]:
+    from devstack.routes import function_code_dir
+
+    result = subprocess.run(
+        [sys.executable, "-c", TRACING_PROBE, function_code_dir(function)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _function_names() -> list[str]:
+    from devstack.routes import function_names
+
+    return sorted(function_names())
+
+
+@pytest.mark.parametrize("function", _function_names())
+def test_no_xray_outside_lambda(function: str) -> None:
+    # Given no Lambda environment, when the function is imported, then X-Ray is never imported
+    found = _tracing_probe(function)
+
+    assert found == {"xray": False, "tracer": "DisabledTracer", "patched": []}
+
+
+@pytest.mark.parametrize("function", ["OrderJobsFunction", "HealthFunction"])
+def test_no_xray_in_lambda_with_tracing_disabled(function: str) -> None:
+    found = _tracing_probe(function, LAMBDA_TASK_ROOT="/var/task", POWERTOOLS_TRACE_DISABLED="true")
+
+    assert found == {"xray": False, "tracer": "DisabledTracer", "patched": []}
+
+
+@pytest.mark.parametrize("function", ["OrdersFunction", "EmailWorkerFunction"])
+def test_in_lambda_with_tracing_on_only_botocore_is_patched(function: str) -> None:
+    # Given Lambda's environment with tracing on (as deployed: Tracing: Active)
+    env = {"LAMBDA_TASK_ROOT": "/var/task", "AWS_REGION": "us-east-1", "AWS_LAMBDA_FUNCTION_NAME": function}
+
+    # When the function is imported
+    found = _tracing_probe(function, **env)
+
+    # Then the real tracer runs and only botocore is patched (not requests, httplib, sqlite...)
+    assert found == {"xray": True, "tracer": "Tracer", "patched": ["botocore"]}
+
+
+LATE_BOTOCORE_PROBE = """
+import json, sys
+from devstack.lambda_runtime import load_module
+load_module(sys.argv[1])
+loaded_at_import = "botocore.client" in sys.modules
+import boto3
+boto3.client("dynamodb", region_name="us-east-1")
+import botocore.client
+from aws_xray_sdk.core.patcher import _PATCHED_MODULES
+print(json.dumps({"botocore_at_import": loaded_at_import, "patched": sorted(_PATCHED_MODULES),
+                  "wrapped": hasattr(botocore.client.BaseClient._make_api_call, "__wrapped__")}))
+"""
+
+
+def test_a_function_that_never_calls_aws_does_not_load_botocore_to_trace_it() -> None:
+    from devstack.routes import function_code_dir
+
+    # Given Lambda with tracing on, when /health's function is imported and botocore only later
+    env = {"LAMBDA_TASK_ROOT": "/var/task", "AWS_REGION": "us-east-1", "PATH": os.environ["PATH"]}
+    result = subprocess.run(
+        [sys.executable, "-c", LATE_BOTOCORE_PROBE, function_code_dir("HealthFunction")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=60,
+    )
+
+    # Then botocore was not imported for tracing, and is patched once something imports it
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {"botocore_at_import": False, "patched": ["botocore"], "wrapped": True}
+
+
+def test_the_disabled_tracer_decorators_return_the_function_itself() -> None:
+    disabled = DisabledTracer()
+
+    def handler(event: dict[str, Any], context: object) -> str:
+        return "ran"
+
+    assert disabled.capture_lambda_handler(handler) is handler
+    assert disabled.capture_lambda_handler(capture_response=False)(handler) is handler
+    assert disabled.capture_method(handler) is handler
+    assert disabled.capture_method(capture_response=False)(handler) is handler
+    disabled.put_annotation("k", "v")
+    disabled.put_metadata("k", {"v": 1})

@@ -4,12 +4,19 @@ The logger redacts any field whose name looks like a secret (password, token, se
 authorization, cookie) wherever it appears in a structured log record, and such pairs inside
 strings (a JSON request body, a link with ``?token=``), so a careless
 ``logger.info("...", extra=body)`` or a logged event cannot leak credentials.
+
+Tracing costs nothing where it is off: Powertools' ``Tracer()`` imports the X-Ray SDK and builds
+its recorder even when disabled (~100 ms), and patches every library it knows when on. Outside
+Lambda, or with ``POWERTOOLS_TRACE_DISABLED``, ``tracer`` is a :class:`DisabledTracer` (same
+decorators, no X-Ray); in Lambda with tracing on, only botocore (every AWS call) is patched,
+when it is first imported.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -79,6 +86,82 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return super().serialize(redact(dict(log)))
 
 
+TRACED_MODULES = ("botocore",)
+_TRUTHY = {"1", "true", "yes", "on", "y", "t"}
+
+
+def tracing_enabled() -> bool:
+    """As Powertools decides: in Lambda (not SAM local or Chalice), unless disabled by env."""
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in _TRUTHY:
+        return False
+    in_lambda = bool(os.environ.get("LAMBDA_TASK_ROOT"))
+    emulated = bool(os.environ.get("AWS_SAM_LOCAL") or os.environ.get("AWS_CHALICE_CLI_MODE"))
+    return in_lambda and not emulated
+
+
+class DisabledTracer(Tracer):
+    """A tracer that never traces and never imports the X-Ray SDK: its decorators return the
+    function as it is, its annotations go nowhere. (``Tracer.__init__`` is not called: that is
+    what builds the X-Ray recorder.)"""
+
+    def __init__(self) -> None:
+        self.disabled = True
+        self.auto_patch = False
+        self.service = os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined")
+
+    def capture_lambda_handler(
+        self,
+        lambda_handler: Callable[..., Any] | None = None,
+        capture_response: bool | None = None,
+        capture_error: bool | None = None,
+    ) -> Callable[..., Any]:
+        if lambda_handler is None:
+            return lambda handler: handler
+        return lambda_handler
+
+    def capture_method(  # type: ignore[override]
+        self,
+        method: Callable[..., Any] | None = None,
+        capture_response: bool | None = None,
+        capture_error: bool | None = None,
+    ) -> Any:
+        if method is None:
+            return lambda func: func
+        return method
+
+    def put_annotation(self, key: str, value: Any) -> None:
+        pass
+
+    def put_metadata(self, key: str, value: Any, namespace: str | None = None) -> None:
+        pass
+
+    def patch(self, modules: Sequence[str] | None = None) -> None:
+        pass
+
+    def ignore_endpoint(self, hostname: str | None = None, urls: list[str] | None = None) -> None:
+        pass
+
+
+def create_tracer() -> Tracer:
+    """The tracer for this environment (see the module's docstring).
+
+    botocore is patched once ``botocore.session`` (where every client comes from, and which loads
+    ``botocore.client`` fully first) is imported, at once if it already is: a function that never
+    calls AWS (``/health``) does not load botocore only to patch it.
+    """
+    if not tracing_enabled():
+        return DisabledTracer()
+    import wrapt
+
+    tracer = Tracer(auto_patch=False)
+
+    def patch_botocore(_session_module: object) -> None:
+        tracer.patch(TRACED_MODULES)
+
+    wrapt.register_post_import_hook(patch_botocore, "botocore.session")
+    return tracer
+
+
 logger = Logger(logger_formatter=RedactingFormatter())
-tracer = Tracer()
+tracer = create_tracer()
 metrics = Metrics()

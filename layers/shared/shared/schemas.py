@@ -46,16 +46,24 @@ StrictNumber = Annotated[float, Strict()]
 
 
 class ApiModel(BaseModel):
-    """A response (or lenient request) model."""
+    """A response (or lenient request) model.
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True)
+    ``defer_build``: a model's validator is built when it is first used, not when its module is
+    imported. A function imports every model of its routes (and of the services they share) but
+    a container serves only some routes: measured with ``make bench``, this takes ~50 ms off the
+    import of the commerce functions and adds nothing measurable to their first request.
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 class StrictInput(ApiModel):
     """A request body whose unknown fields are refused, so nothing can be mass-assigned."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True, extra="forbid"
+        alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=True, extra="forbid", defer_build=True
     )
 
 

@@ -1,14 +1,20 @@
-"""Who is calling: the authenticated user and session, checked on every request."""
+"""Who is calling: the authenticated user and session, checked on every request.
+
+Importing this module costs nothing: the identity repository and the token codec are loaded by
+:func:`authenticate`, so code that only names a :class:`Principal` (a schedule, a queue worker)
+does not load them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from shared.clock import now_iso
 from shared.errors import Forbidden, Unauthenticated
-from shared.identity import repository
-from shared.identity.models import UserItem
-from shared.security.jwt_tokens import decode_access_token
+
+if TYPE_CHECKING:
+    from shared.identity.models import UserItem
 
 BLOCKED_STATUSES = {
     "suspended": ("ACCOUNT_SUSPENDED", "Your account has been suspended"),
@@ -55,6 +61,9 @@ def authenticate(access_token: str) -> Principal:
     Raises :class:`Unauthenticated` (``INVALID_TOKEN``, ``TOKEN_EXPIRED``, ``SESSION_REVOKED``,
     ``USER_NOT_FOUND``) or :class:`Forbidden` (``ACCOUNT_SUSPENDED``, ``ACCOUNT_REJECTED``).
     """
+    from shared.identity import repository
+    from shared.security.jwt_tokens import decode_access_token
+
     claims = decode_access_token(access_token)
     user, session = repository.get_user_and_session(claims.user_id, claims.session_id)
     if user is None:

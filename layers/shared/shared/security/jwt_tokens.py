@@ -1,10 +1,12 @@
-"""Access tokens: short-lived HS256 JWTs with iss, aud, exp, iat, sub, jti and the session id."""
+"""Access tokens: short-lived HS256 JWTs with iss, aud, exp, iat, sub, jti and the session id.
+
+PyJWT (and the cryptography package it loads, ~40 ms) is imported when a token is first issued
+or verified, not when a function imports this module: most routes are public or never sign.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import jwt
 
 from shared.clock import epoch
 from shared.errors import Unauthenticated
@@ -26,6 +28,8 @@ class AccessClaims:
 
 def issue_access_token(user_id: str, session_id: str, role: str) -> tuple[str, int]:
     """Return ``(token, expires_in_seconds)``."""
+    import jwt
+
     settings = get_settings()
     now = epoch()
     ttl = settings.access_token_ttl_seconds
@@ -48,6 +52,8 @@ def decode_access_token(token: str) -> AccessClaims:
 
     Raises :class:`Unauthenticated` with code ``TOKEN_EXPIRED`` or ``INVALID_TOKEN``.
     """
+    import jwt
+
     settings = get_settings()
     try:
         claims = jwt.decode(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.clock import iso, now, now_iso
 from shared.commerce.cart import repository as cart
@@ -32,12 +32,14 @@ from shared.commerce.products import repository as products
 from shared.commerce.products import service as product_service
 from shared.commerce.products.models import ProductItem
 from shared.errors import Conflict, Forbidden, InvalidInput, UpstreamFailed
-from shared.identity.principal import Principal
 from shared.ids import new_id
 from shared.observability import logger
 from shared.schemas import ItemsPage
 from shared.security.cursors import decode_cursor, encode_cursor
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from shared.identity.principal import Principal
 
 CREATE_ATTEMPTS = 6
 TRANSITION_ATTEMPTS = 3

@@ -9,7 +9,7 @@ idempotent puts, and every email is owed in the transaction of the change that c
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from shared.clock import now_iso
 from shared.commerce.orders import notifications, rules
@@ -22,8 +22,10 @@ from shared.commerce.payments import repository as payments
 from shared.commerce.payments.gateway import Intent
 from shared.commerce.payments.schemas import IntentOut
 from shared.errors import Conflict
-from shared.identity.principal import Principal
 from shared.observability import logger
+
+if TYPE_CHECKING:
+    from shared.identity.principal import Principal
 
 Outcome = Literal["succeeded", "failed", "canceled"]
 
