@@ -46,7 +46,7 @@ def test_function_imports_without_settings_or_network(function: str) -> None:
     assert heavy == expected
 
 
-WORKERS = ("OrderJobsFunction", "EmailWorkerFunction", "StripeEventsFunction")
+WORKERS = ("OrderJobsFunction", "EmailWorkerFunction", "StripeEventsFunction", "OutboxRelayFunction")
 # What only an HTTP route needs: the resolver and its plumbing, authentication (identity's
 # repository and auth, the token codec, PyJWT and cryptography), password hashing.
 NOT_FOR_WORKERS = (
@@ -89,6 +89,12 @@ def test_workers_import_no_http_layer_identity_or_jwt(function: str) -> None:
     # Given a schedule or queue worker, when it is imported in a fresh process,
     # then nothing only an HTTP route needs is loaded
     assert _loaded(function, NOT_FOR_WORKERS) == []
+
+
+@pytest.mark.parametrize("function", ["OutboxRelayFunction", "EmailWorkerFunction"])
+def test_relaying_and_sending_load_no_identity_or_security_code(function: str) -> None:
+    # Given the workers that only move messages, then no identity or security module is loaded
+    assert _loaded(function, ("shared.identity", "shared.security", "jwt")) == []
 
 
 @pytest.mark.parametrize("function", sorted(function_names()))

@@ -3,10 +3,7 @@ stack applies them), and the relay function's import footprint."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -16,7 +13,6 @@ from shared.messaging.models import OWED_SHARDS, outbox_key, owed_index_keys
 from shared.settings import ConfigurationError
 
 from devstack.filters import accepts, matches, parse_filters
-from devstack.routes import function_code_dir
 from tests.support.outbox import relay_filters
 
 
@@ -111,25 +107,3 @@ def test_no_filters_accept_everything_and_bad_patterns_are_refused() -> None:
 
 
 # ------------------------------------------------------------------------------ cold start
-
-PROBE = """
-import json, sys
-from devstack.lambda_runtime import load_module
-load_module(sys.argv[1])
-heavy = ("jwt", "shared.http", "shared.identity", "shared.security")
-print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + "." for h in heavy)))))
-"""
-
-
-def test_the_relay_loads_no_http_identity_or_jwt_code() -> None:
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, function_code_dir("OutboxRelayFunction")],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
