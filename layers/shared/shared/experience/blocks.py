@@ -272,5 +272,6 @@ def plain_text(blocks: list[dict[str, Any]] | None) -> str:
             add(element)
             add(element.get("text") if isinstance(element, dict) else None)
         if block.get("type") == "table":
+            parts.extend(str(column) for column in block.get("columns") or [])
             parts.extend(str(cell) for row in block.get("rows") or [] for cell in row if cell is not None)
     return " ".join(parts)
