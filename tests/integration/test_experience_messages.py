@@ -165,7 +165,7 @@ def test_block_errors_name_their_path(api: Api, alice: Account, thread: dict[str
         {"type": "marquee"},
     ]
     res = send(api, alice, thread["id"], {"blocks": blocks})
-    error = assert_problem(res, 400, "INVALID_BLOCKS")
+    error = assert_problem(res, 400, "VALIDATION_ERROR")
     assert "blocks[1].elements[0].action_id" in error["errors"]
     assert "blocks[2].type" in error["errors"]
     assert messages_of(api, alice, thread["id"]) == []

@@ -8,6 +8,7 @@ from shared.experience import blocks, views
 from shared.experience import message_repository as repository
 from shared.experience.messages import visible_message
 from shared.experience.models import ActionItem
+from shared.experience.retry import backoff
 from shared.experience.schemas import (
     ActionOut,
     ActionRequest,
@@ -22,7 +23,7 @@ from shared.schemas import ItemsPage
 from shared.security.cursors import decode_cursor, encode_cursor
 
 MAX_DISTINCT_EMOJI = 50
-ATTEMPTS = 10
+ATTEMPTS = 20
 
 
 def _deleted() -> Conflict:
@@ -39,10 +40,14 @@ def toggle_reaction(caller: Principal, message_id: str, request: ReactionRequest
         raise _deleted()
     reaction = repository.new_reaction(message, request.emoji, caller.user_id, caller.user.name, now_iso())
     added: bool | None = None
-    for _ in range(ATTEMPTS):
-        if repository.remove_reaction(message, reaction):
+    for attempt in range(ATTEMPTS):
+        removed = repository.remove_reaction(message, reaction)
+        if removed:
             added = False
             break
+        if removed is None:
+            backoff(attempt)
+            continue
         current = repository.get(message.thread_id, message.message_id)
         if current is None or current.deleted:
             raise _deleted()
@@ -56,6 +61,7 @@ def toggle_reaction(caller: Principal, message_id: str, request: ReactionRequest
         if repository.add_reaction(message, reaction):
             added = True
             break
+        backoff(attempt)
     if added is None:
         raise Conflict("The reaction is busy; retry", code="REACTION_BUSY")
     fresh = repository.get(message.thread_id, message.message_id) or message

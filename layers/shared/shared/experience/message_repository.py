@@ -44,6 +44,12 @@ from shared.experience.models import (
 )
 
 
+def conflicted(exc: TransactWriteError) -> bool:
+    """Whether DynamoDB cancelled the transaction for a concurrent transaction on the same item
+    (``TransactionConflict``): nothing was written, the caller retries."""
+    return any(reason and reason.code == "TransactionConflict" for reason in exc.cancellation_reasons or [])
+
+
 class DuplicateSend(Exception):
     """The client-id claim of a send already exists: the first message answers."""
 
@@ -115,7 +121,7 @@ def post(thread: ThreadItem, message: MessageItem, member_ids: list[str], thread
         failed = failed_conditions(exc)
         if message.client_message_id and failed[1:2] == [True]:
             raise DuplicateSend from exc
-        if any(failed):
+        if any(failed) or conflicted(exc):
             raise threads.thread_changed() from exc
         raise
 
@@ -212,8 +218,9 @@ def _count_change(emoji: str, delta: int) -> list[Any]:
     return [count.set((count | 0) + delta)]
 
 
-def add_reaction(message: MessageItem, reaction: ReactionItem) -> bool:
-    """Put the reaction and count it, or False if the caller's reaction already exists.
+def add_reaction(message: MessageItem, reaction: ReactionItem) -> bool | None:
+    """Put the reaction and count it: True; False if the caller's reaction already exists; None
+    if a concurrent transaction got in the way (nothing written: retry).
 
     Raises :class:`NotFound` ``MESSAGE_NOT_FOUND`` when the message went or was deleted."""
     try:
@@ -226,12 +233,15 @@ def add_reaction(message: MessageItem, reaction: ReactionItem) -> bool:
             raise message_not_found() from exc
         if failed[:1] == [True]:
             return False
+        if conflicted(exc):
+            return None
         raise
     return True
 
 
-def remove_reaction(message: MessageItem, reaction: ReactionItem) -> bool:
-    """Delete the reaction and uncount it, or False if there was none."""
+def remove_reaction(message: MessageItem, reaction: ReactionItem) -> bool | None:
+    """Delete the reaction and uncount it: True; False if there was none; None on a concurrent
+    transaction (retry)."""
     try:
         with transaction() as tx:
             tx.delete(reaction, condition=Item.pk.exists())
@@ -242,6 +252,8 @@ def remove_reaction(message: MessageItem, reaction: ReactionItem) -> bool:
             return False
         if failed[1:2] == [True]:
             raise message_not_found() from exc
+        if conflicted(exc):
+            return None
         raise
     return True
 

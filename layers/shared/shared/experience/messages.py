@@ -11,13 +11,14 @@ from shared.experience import access, blocks, search, views
 from shared.experience import message_repository as repository
 from shared.experience.message_repository import DuplicateSend
 from shared.experience.models import MemberItem, MessageItem, ThreadItem
+from shared.experience.retry import backoff
 from shared.experience.schemas import CreateMessageRequest, MessageOut, MessageVersionOut, UpdateMessageRequest
 from shared.identity.principal import Principal
 from shared.ids import new_id
 from shared.schemas import ItemsPage
 from shared.security.cursors import decode_cursor, encode_cursor
 
-ATTEMPTS = 8
+ATTEMPTS = 25
 PREVIEW_CHARS = 140
 _ID_CHARS = set("0123456789abcdefghjkmnpqrstvwxyz")
 
@@ -26,7 +27,7 @@ def _check_blocks(value: list[dict[str, Any]] | None) -> None:
     if value is not None:
         problems = blocks.validate(value)
         if problems:
-            raise InvalidInput("The blocks are invalid", code="INVALID_BLOCKS", errors=problems)
+            raise InvalidInput("The blocks are invalid", errors=problems)
 
 
 def _preview(content: str | None, message_blocks: list[dict[str, Any]] | None) -> str:
@@ -63,12 +64,12 @@ def message_view(caller: Principal, message: MessageItem) -> MessageOut:
 def post_message(caller: Principal, thread_id: str, request: CreateMessageRequest) -> tuple[MessageOut, bool]:
     """Returns the message and whether it was created (False: a retried ``clientMessageId``,
     answered with the first message). Raises :class:`NotFound`, :class:`Forbidden`
-    (``ROLE_NOT_ALLOWED``, ``DOMAIN_NOT_ALLOWED``), :class:`InvalidInput` ``INVALID_BLOCKS``,
+    (``ROLE_NOT_ALLOWED``, ``DOMAIN_NOT_ALLOWED``), :class:`InvalidInput` (blocks: `errors` by path),
     :class:`Conflict` ``THREAD_CHANGED`` (after retries under heavy concurrency)."""
     if request.role != "user" and not caller.is_admin:
         raise Forbidden("Only admins and services may post as assistant or system", code="ROLE_NOT_ALLOWED")
     _check_blocks(request.blocks)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         thread, _member = access.visible_thread(caller, thread_id)
         if request.client_message_id:
             first = _first_of(caller, thread_id, request.client_message_id)
@@ -102,6 +103,7 @@ def post_message(caller: Principal, thread_id: str, request: CreateMessageReques
         except DuplicateSend:
             continue
         except Conflict:
+            backoff(attempt)
             continue
         search.reindex(None, message)
         return views.message_out(message), True

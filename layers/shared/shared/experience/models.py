@@ -16,7 +16,9 @@ active first                               (desc), then one BatchGetItem of the 
 ... filtered by status                     Query GSI2 ``GSI2PK=USER_THREADS#<uid>#<status>``, same sort key
 a thread's messages, newest first          Query ``PK=THREAD#<tid>``, ``begins_with(SK, "M#")`` (desc)
 catch-up after a message (oldest first)    Query ``PK=THREAD#<tid>``, ``SK > M#<mid>`` and ``< M#~`` (asc)
-one message by id                          Query GSI1 ``GSI1PK=MESSAGE#<mid>`` (one item), then by its key
+one message by id                          Query GSI1 ``GSI1PK=MESSAGE#<mid>`` (one item; a GSI read is eventually
+                                           consistent: an id is findable a moment after its post, whose
+                                           answer already carries the message; writes re-read by key)
 a retried send (clientMessageId)           ``PK=THREAD#<tid>``, ``SK=CLIENT#<uid>#<clientMessageId>`` (claim
                                            put in the send transaction, ``attribute_not_exists``)
 edit history of a message                  Query ``PK=THREAD#<tid>``, ``begins_with(SK, "V#<mid>#")``

@@ -76,7 +76,8 @@ def get_thread_and_member(thread_id: str, user_id: str) -> tuple[ThreadItem | No
     """The thread and the caller's membership, in one consistent BatchGetItem."""
     thread: ThreadItem | None = None
     member: MemberItem | None = None
-    for found in Item.batch_get([(thread_pk(thread_id), THREAD_SK), (thread_pk(thread_id), member_sk(user_id))]):
+    keys = [(thread_pk(thread_id), THREAD_SK), (thread_pk(thread_id), member_sk(user_id))]
+    for found in Item.batch_get(keys, consistent_read=True):
         if isinstance(found, ThreadItem):
             thread = found
         elif isinstance(found, MemberItem):

@@ -10,6 +10,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.experience import access, repository, views
 from shared.experience import message_repository as messages
 from shared.experience.models import MessageItem, Participant, ThreadItem
+from shared.experience.retry import backoff
 from shared.experience.schemas import (
     MAX_PARTICIPANTS,
     AddParticipantRequest,
@@ -88,7 +89,7 @@ def update_thread(caller: Principal, thread_id: str, request: UpdateThreadReques
     }
     if nulls:
         raise InvalidInput(errors=nulls)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         thread, _member = access.visible_thread(caller, thread_id)
         access.ensure_owner(caller, thread)
         at = now_iso()
@@ -106,6 +107,7 @@ def update_thread(caller: Principal, thread_id: str, request: UpdateThreadReques
         try:
             repository.update(thread, actions, new_status=new_status, member_ids=member_ids)
         except Conflict:
+            backoff(attempt)
             continue
         return get_thread(caller, thread_id)
     raise repository.thread_changed()
@@ -117,12 +119,13 @@ def delete_thread(caller: Principal, thread_id: str) -> None:
     :data:`DELETE_BUDGET` items in this request. What a very large thread leaves beyond that is
     unreachable (every read goes through the thread) and is removed by the next delete attempt
     of the same id by an admin, or by a background job once part 3's job system exists."""
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         thread, _member = access.visible_thread(caller, thread_id)
         access.ensure_owner(caller, thread)
         try:
             repository.delete_head(thread, [m.user_id for m in repository.members(thread_id)])
         except Conflict:
+            backoff(attempt)
             continue
         purge(thread_id, DELETE_BUDGET)
         return
@@ -153,7 +156,7 @@ def add_participant(caller: Principal, thread_id: str, request: AddParticipantRe
     """By the owner (or an admin). Raises :class:`NotFound` ``USER_NOT_FOUND``, :class:`Conflict`
     ``ALREADY_PARTICIPANT``, :class:`InvalidInput` (thread full)."""
     user = identity.get_user(request.user_id)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         thread, _member = access.visible_thread(caller, thread_id)
         access.ensure_owner(caller, thread)
         if user is None:
@@ -170,6 +173,7 @@ def add_participant(caller: Principal, thread_id: str, request: AddParticipantRe
         except Conflict as exc:
             if exc.code == "ALREADY_PARTICIPANT":
                 raise
+            backoff(attempt)
             continue
         return get_thread(caller, thread_id)
     raise repository.thread_changed()
@@ -178,7 +182,7 @@ def add_participant(caller: Principal, thread_id: str, request: AddParticipantRe
 def remove_participant(caller: Principal, thread_id: str, user_id: str) -> None:
     """The owner (or an admin) removes anyone but the owner; a member may leave. Raises
     :class:`NotFound` (``THREAD_NOT_FOUND``, ``PARTICIPANT_NOT_FOUND``), :class:`Forbidden`."""
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         thread, _member = access.visible_thread(caller, thread_id)
         if user_id != caller.user_id:
             access.ensure_owner(caller, thread)
@@ -191,6 +195,7 @@ def remove_participant(caller: Principal, thread_id: str, user_id: str) -> None:
                 thread, _participants_without(thread, user_id), now_iso(), joining=None, leaving=user_id
             )
         except Conflict:
+            backoff(attempt)
             continue
         return
     raise repository.thread_changed()
