@@ -38,6 +38,7 @@ map (the toggle transaction, conditioned on the reaction item's existence), and 
 
 Events for real-time fan-out (part 3) are the table's stream records of these item types
 (``type`` attribute): ``THREAD`` (INSERT/MODIFY/REMOVE; ``participants`` on the item),
+``THREAD_PURGE`` (INSERT = a deleted thread's items are being removed; REMOVE = done),
 ``THREAD_MEMBER`` (INSERT = joined, REMOVE = left; MODIFY also on every post and read),
 ``MESSAGE`` (INSERT = created, MODIFY = edited, reactions changed or tombstoned with
 ``deleted``), ``REACTION`` and ``MESSAGE_ACTION`` (INSERT/REMOVE). Each carries ``threadId``; a
@@ -58,6 +59,7 @@ from pynamodb.attributes import (
 from shared.data.table import Item
 
 THREAD_SK = "THREAD"
+PURGE_SK = "PURGE"
 MEMBER_PREFIX = "MEMBER#"
 MESSAGE_PREFIX = "M#"
 MESSAGE_END = "M#~"
@@ -143,6 +145,17 @@ class ThreadItem(Item, discriminator="THREAD"):
     revision = NumberAttribute(default=1)
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
+
+
+class ThreadPurgeItem(Item, discriminator="THREAD_PURGE"):
+    """``PK=THREAD#<tid>``, ``SK=PURGE``: a deleted thread whose partition is still being emptied.
+    Written with the thread's deletion, removed with the partition's last item; a later
+    ``DELETE`` of the thread by its owner or an admin continues the work (and a jobs consumer
+    can take it over from the stream: INSERT of this type)."""
+
+    thread_id = UnicodeAttribute(attr_name="threadId")
+    owner_id = UnicodeAttribute(attr_name="ownerId")
+    deleted_at = UnicodeAttribute(attr_name="deletedAt")
 
 
 class MemberItem(Item, discriminator="THREAD_MEMBER"):

@@ -21,10 +21,12 @@ from shared.data.transactions import failed_conditions, is_condition_failure, tr
 from shared.errors import Conflict
 from shared.experience.models import (
     MEMBER_PREFIX,
+    PURGE_SK,
     THREAD_SK,
     MemberItem,
     Participant,
     ThreadItem,
+    ThreadPurgeItem,
     activity_key,
     member_sk,
     thread_pk,
@@ -167,10 +169,15 @@ def change_members(
         raise
 
 
-def delete_head(thread: ThreadItem, member_ids: list[str]) -> None:
-    """Delete the thread and its memberships at once (the thread is gone for everyone)."""
+def delete_head(thread: ThreadItem, member_ids: list[str], at: str) -> None:
+    """Delete the thread and its memberships at once (the thread is gone for everyone), leaving
+    the purge marker that says its partition is still being emptied."""
+    marker = ThreadPurgeItem(
+        thread_pk(thread.thread_id), PURGE_SK, thread_id=thread.thread_id, owner_id=thread.owner_id, deleted_at=at
+    )
     try:
         with transaction() as tx:
+            tx.save(marker)
             tx.delete(thread, condition=_revision_check(thread))
             for user_id in member_ids:
                 tx.delete(MemberItem(thread_pk(thread.thread_id), member_sk(user_id)))
@@ -181,8 +188,21 @@ def delete_head(thread: ThreadItem, member_ids: list[str]) -> None:
 
 
 def thread_items_page(thread_id: str, limit: int) -> list[Item]:
-    """Up to ``limit`` items left in a (deleted) thread's partition."""
-    return list(Item.query(thread_pk(thread_id), limit=limit))
+    """Up to ``limit`` items left in a (deleted) thread's partition, its purge marker excluded."""
+    found = Item.query(thread_pk(thread_id), limit=limit + 1)  # one more: the marker may be among them
+    return [item for item in found if not isinstance(item, ThreadPurgeItem)][:limit]
+
+
+def purge_marker(thread_id: str) -> ThreadPurgeItem | None:
+    try:
+        found = Item.get(thread_pk(thread_id), PURGE_SK, consistent_read=True)
+    except Item.DoesNotExist:
+        return None
+    return found if isinstance(found, ThreadPurgeItem) else None
+
+
+def delete_purge_marker(thread_id: str) -> None:
+    ThreadPurgeItem(thread_pk(thread_id), PURGE_SK).delete()
 
 
 def delete_items(items: Iterable[Item]) -> None:

@@ -113,39 +113,46 @@ def update_thread(caller: Principal, thread_id: str, request: UpdateThreadReques
     raise repository.thread_changed()
 
 
-def delete_thread(caller: Principal, thread_id: str) -> None:
-    """The thread and its memberships go in one transaction (gone for everyone at once); then
-    its messages, versions, reactions, actions and search postings are removed in batches, up to
-    :data:`DELETE_BUDGET` items in this request. What a very large thread leaves beyond that is
-    unreachable (every read goes through the thread) and is removed by the next delete attempt
-    of the same id by an admin, or by a background job once part 3's job system exists."""
+def delete_thread(caller: Principal, thread_id: str) -> bool:
+    """The thread and its memberships go in one transaction (gone for everyone at once, with a
+    purge marker left in their place); then its messages, versions, reactions, actions and
+    search postings are removed in batches, up to :data:`DELETE_BUDGET` items in this request.
+    A thread larger than that stays unreachable (every read goes through the thread item) and
+    keeps its marker; deleting it again (owner or admin) continues the work, and a jobs
+    consumer can finish it from the marker's stream record. Returns whether it is all gone."""
     for attempt in range(ATTEMPTS):
-        thread, _member = access.visible_thread(caller, thread_id)
+        try:
+            thread, _member = access.visible_thread(caller, thread_id)
+        except NotFound:
+            marker = repository.purge_marker(thread_id)
+            if marker is None or (marker.owner_id != caller.user_id and not caller.is_admin):
+                raise
+            return purge(thread_id, DELETE_BUDGET)
         access.ensure_owner(caller, thread)
         try:
-            repository.delete_head(thread, [m.user_id for m in repository.members(thread_id)])
+            repository.delete_head(thread, [m.user_id for m in repository.members(thread_id)], now_iso())
         except Conflict:
             backoff(attempt)
             continue
-        purge(thread_id, DELETE_BUDGET)
-        return
+        return purge(thread_id, DELETE_BUDGET)
     raise repository.thread_changed()
 
 
-def purge(thread_id: str, budget: int) -> int:
+def purge(thread_id: str, budget: int) -> bool:
     """Remove up to ``budget`` items left in a deleted thread's partition (and the search
-    postings of its messages); returns how many were removed."""
+    postings of its messages), then its purge marker if nothing is left; True when all is gone."""
     from shared.experience import search
 
     removed = 0
     while removed < budget:
         batch = repository.thread_items_page(thread_id, min(100, budget - removed))
         if not batch:
-            break
+            repository.delete_purge_marker(thread_id)
+            return True
         search.unindex_all([item for item in batch if isinstance(item, MessageItem)])
         repository.delete_items(batch)
         removed += len(batch)
-    return removed
+    return False
 
 
 def _participants_without(thread: ThreadItem, user_id: str) -> list[Participant]:
