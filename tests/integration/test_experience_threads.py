@@ -195,7 +195,6 @@ def test_a_large_thread_is_gone_at_once_and_emptied_over_repeated_deletes(
     assert_problem(api.call("DELETE", path, token=bob.access_token), 404, "THREAD_NOT_FOUND")
     assert len(list(Item.query(thread_pk(thread["id"])))) > 1
 
-    messages = [api.call("DELETE", path, token=alice.access_token).data["message"] for _ in range(2)]
-    assert messages[-1] == "Thread deleted"
+    assert api.call("DELETE", path, token=alice.access_token).data["message"] == "Thread deleted"  # the rest
     assert list(Item.query(thread_pk(thread["id"]))) == []
     assert_problem(api.call("DELETE", path, token=alice.access_token), 404, "THREAD_NOT_FOUND")
