@@ -90,3 +90,32 @@ def test_invalid_emoji(emoji: str) -> None:
     with pytest.raises(ValueError, match="emoji"):
         check_emoji(emoji)
     assert not is_unicode_emoji(emoji) or emoji == ""
+
+
+def test_slack_options_of_interactive_elements_are_kept() -> None:
+    option = {"text": {"type": "plain_text", "text": "A"}, "value": "a"}
+    confirm = {"title": {"type": "plain_text", "text": "Sure?"}, "confirm": {"type": "plain_text", "text": "Yes"}}
+    good = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "x"},
+            "expand": True,
+            "accessory": _button(confirm=confirm),
+        },
+        {
+            "type": "actions",
+            "elements": [
+                _button("b", accessibility_label="Go now"),
+                {"type": "static_select", "action_id": "s", "options": [option], "initial_option": option},
+            ],
+        },
+    ]
+    assert blocks.validate(good) == {}
+    other = {"text": {"type": "plain_text", "text": "B"}, "value": "b"}
+    bad = [
+        {
+            "type": "actions",
+            "elements": [{"type": "static_select", "action_id": "s", "options": [option], "initial_option": other}],
+        }
+    ]
+    assert "blocks[0].elements[0].initial_option" in blocks.validate(bad)

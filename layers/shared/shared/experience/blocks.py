@@ -95,7 +95,11 @@ class _Check:
 
 
 def _button(check: _Check, element: dict[str, Any], path: str) -> None:
-    check.allowed(element, path, {"type", "action_id", "text", "value", "style", "url"})
+    check.allowed(
+        element, path, {"type", "action_id", "text", "value", "style", "url", "confirm", "accessibility_label"}
+    )
+    _optional_object(check, element, path, "confirm")
+    check.string(element.get("accessibility_label"), f"{path}.accessibility_label", 75, required=False)
     check.unique(element.get("action_id"), f"{path}.action_id", check.action_ids, "action_id")
     check.text(element.get("text"), f"{path}.text", 75, plain_only=True)
     check.string(element.get("value"), f"{path}.value", 2000, required=False)
@@ -114,11 +118,30 @@ def _option(check: _Check, option: Any, path: str) -> None:
 
 
 def _select(check: _Check, element: dict[str, Any], path: str) -> None:
-    check.allowed(element, path, {"type", "action_id", "placeholder", "options"})
+    check.allowed(
+        element, path, {"type", "action_id", "placeholder", "options", "initial_option", "confirm", "focus_on_load"}
+    )
     check.unique(element.get("action_id"), f"{path}.action_id", check.action_ids, "action_id")
-    check.text(element.get("placeholder"), f"{path}.placeholder", 150, plain_only=True)
-    for n, option in enumerate(check.items(element.get("options"), f"{path}.options", 1, 100)):
+    if "placeholder" in element:  # optional in Slack's actions blocks
+        check.text(element["placeholder"], f"{path}.placeholder", 150, plain_only=True)
+    options = check.items(element.get("options"), f"{path}.options", 1, 100)
+    for n, option in enumerate(options):
         _option(check, option, f"{path}.options[{n}]")
+    if "initial_option" in element:
+        _option(check, element["initial_option"], f"{path}.initial_option")
+        if element["initial_option"] not in options:
+            check.fail(f"{path}.initial_option", "must be one of the options")
+    _optional_object(check, element, path, "confirm")
+    if "focus_on_load" in element and not isinstance(element["focus_on_load"], bool):
+        check.fail(f"{path}.focus_on_load", "must be a boolean")
+
+
+def _optional_object(check: _Check, element: dict[str, Any], path: str, name: str) -> None:
+    """Slack options we keep as given (a ``confirm`` dialog): an object of bounded size."""
+    if name in element:
+        value = check.obj(element[name], f"{path}.{name}")
+        if value is not None and len(json.dumps(value)) > 4000:
+            check.fail(f"{path}.{name}", "must be at most 4000 characters of JSON")
 
 
 def _image_element(check: _Check, element: dict[str, Any], path: str) -> None:
@@ -128,7 +151,9 @@ def _image_element(check: _Check, element: dict[str, Any], path: str) -> None:
 
 
 def _section(check: _Check, block: dict[str, Any], path: str) -> None:
-    check.allowed(block, path, {"type", "block_id", "text", "fields", "accessory"})
+    check.allowed(block, path, {"type", "block_id", "text", "fields", "accessory", "expand"})
+    if "expand" in block and not isinstance(block["expand"], bool):
+        check.fail(f"{path}.expand", "must be a boolean")
     if "text" not in block and "fields" not in block:
         check.fail(f"{path}.text", "a section needs text or fields")
     if "text" in block:
