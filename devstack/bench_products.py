@@ -68,8 +68,8 @@ class _ItemsRead:
 
 def _populate(count: int, category_id: str) -> None:
     from shared.commerce.products import repository, search_index
-    from shared.commerce.products.models import COUNT_SK, WordCountItem
     from shared.data.table import Item
+    from shared.search.index import COUNT_SK, WordCountItem
 
     rng = random.Random(count)  # noqa: S311 - bench data, not security
     words: Counter[str] = Counter()

@@ -95,6 +95,22 @@ STRIPE_EVENT: dict[str, Any] = {
     },
 }
 BODIES["POST /api/v1/webhooks/stripe"] = STRIPE_EVENT
+BODIES.update(
+    {
+        "POST /api/v1/users": {"email": "new.member@example.com", "password": "Passw0rd-sample", "name": "New Member"},
+        "PUT /api/v1/users/{userId}": {"name": "Renamed Member"},
+        "POST /api/v1/threads": {"title": "Quarterly planning", "metadata": {"topic": "q3"}, "participantIds": []},
+        "PUT /api/v1/threads/{threadId}": {"title": "Renamed thread"},
+        "PATCH /api/v1/threads/{threadId}": {"status": "archived"},
+        "POST /api/v1/threads/{threadId}/participants": {"userId": "01jd0000000000000000000000"},
+        "POST /api/v1/threads/{threadId}/read": {"messageId": "01jd0000000000000000000001"},
+        "POST /api/v1/threads/{threadId}/messages": {"content": "Hello **team**", "clientMessageId": "client-1"},
+        "PUT /api/v1/messages/{messageId}": {"content": "Hello again"},
+        "PATCH /api/v1/messages/{messageId}": {"content": "Hello again"},
+        "POST /api/v1/messages/{messageId}/reactions": {"emoji": ":tada:"},
+        "POST /api/v1/messages/{messageId}/actions": {"actionId": "approve", "value": "yes"},
+    }
+)
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {
     "StripeEventsQueue": [STRIPE_EVENT],
     "EmailQueue": [

@@ -13,9 +13,17 @@ from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
 from shared.http.openapi import raises
 from shared.http.pagination import Cursor, Limit
-from shared.http.responses import ok
+from shared.http.responses import created, ok
 from shared.identity import users
-from shared.identity.schemas import AdminUpdateUserRequest, Role, Status, UpdateProfileRequest, UserOut
+from shared.identity.schemas import (
+    AdminCreateUserRequest,
+    AdminPutUserRequest,
+    AdminUpdateUserRequest,
+    Role,
+    Status,
+    UpdateProfileRequest,
+    UserOut,
+)
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope, ItemsPage, Message
 
@@ -54,6 +62,17 @@ def list_users(
     return ok(app, users.list_users(role=role, status=status, limit=limit, cursor=cursor))
 
 
+@app.post(PREFIX, responses=raises(Conflict, success=201), tags=["users"])
+@requires("admin")
+def create_user(body: Annotated[AdminCreateUserRequest, Body()]) -> Response[Envelope[UserOut]]:
+    """Create a user (admin).
+
+    Any role; approved unless `status` says otherwise.
+    """
+    principal(app, "admin")
+    return created(app, users.admin_create_user(body))
+
+
 @app.get(f"{PREFIX}/<userId>", responses=raises(NotFound), tags=["users"])
 @requires("admin")
 def get_user(userId: UserId) -> Response[Envelope[UserOut]]:
@@ -70,6 +89,16 @@ def update_user(userId: UserId, body: Annotated[AdminUpdateUserRequest, Body()])
     Not on oneself.
     """
     return ok(app, users.admin_update_user(principal(app, "admin"), userId, body))
+
+
+@app.put(f"{PREFIX}/<userId>", responses=raises(NotFound, Forbidden, Conflict), tags=["users"])
+@requires("admin")
+def put_user(userId: UserId, body: Annotated[AdminPutUserRequest, Body()]) -> Response[Envelope[UserOut]]:
+    """Update a user's name, role or status (admin).
+
+    Partial: omitted fields stay. Role and status not on oneself.
+    """
+    return ok(app, users.admin_put_user(principal(app, "admin"), userId, body))
 
 
 @app.delete(f"{PREFIX}/<userId>", responses=raises(NotFound, Forbidden), tags=["users"])

@@ -258,3 +258,53 @@ def test_delete_user(api: Api, admin: Account, customer: Account) -> None:
 
 def test_admin_cannot_delete_self(api: Api, admin: Account) -> None:
     assert_problem(api.call("DELETE", f"{USERS}/{admin.id}", token=admin.access_token), 403, "CANNOT_MODIFY_SELF")
+
+
+def test_an_admin_creates_a_user_who_can_sign_in(api: Api, admin: Account) -> None:
+    body = {"email": " New.Person@Example.com ", "password": "Str0ng-pass", "name": "New Person", "role": "seller"}
+    res = api.call("POST", USERS, body, token=admin.access_token)
+
+    assert res.status == 201, res.body
+    assert res.data["email"] == "new.person@example.com"
+    assert res.data["role"] == "seller"
+    assert res.data["status"] == "approved"
+    assert api.login("new.person@example.com", "Str0ng-pass").status == 200
+    assert_problem(api.call("POST", USERS, body, token=admin.access_token), 409, "USER_EXISTS")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "x@example.com", "password": "short", "name": "Xx"},
+        {"email": "not-an-email", "password": "Str0ng-pass", "name": "Xx"},
+        {"email": "x@example.com", "password": "Str0ng-pass", "name": "Xx", "role": "root"},
+    ],
+)
+def test_admin_create_applies_the_registration_rules(api: Api, admin: Account, body: dict[str, Any]) -> None:
+    assert_problem(api.call("POST", USERS, body, token=admin.access_token), 400, "VALIDATION_ERROR")
+
+
+def test_only_admins_create_or_put_users(api: Api, customer: Account) -> None:
+    body = {"email": "y@example.com", "password": "Str0ng-pass", "name": "Yy"}
+    assert api.call("POST", USERS, body, token=customer.access_token).status == 403
+    assert api.call("PUT", f"{USERS}/{customer.id}", {"name": "Me"}, token=customer.access_token).status == 403
+
+
+def test_put_updates_a_user_partially(api: Api, admin: Account, customer: Account) -> None:
+    renamed = api.call("PUT", f"{USERS}/{customer.id}", {"name": "Renamed Person"}, token=admin.access_token)
+    assert renamed.status == 200, renamed.body
+    assert renamed.data["name"] == "Renamed Person"
+    assert renamed.data["role"] == "customer"
+
+    suspended = api.call("PUT", f"{USERS}/{customer.id}", {"status": "suspended"}, token=admin.access_token)
+    assert suspended.data["status"] == "suspended"
+    assert suspended.data["name"] == "Renamed Person"
+    assert_problem(
+        api.call("PUT", f"{USERS}/{admin.id}", {"role": "customer"}, token=admin.access_token),
+        403,
+        "CANNOT_MODIFY_SELF",
+    )
+    assert_problem(
+        api.call("PUT", f"{USERS}/nobody", {"name": "Ghost"}, token=admin.access_token), 404, "USER_NOT_FOUND"
+    )
+    assert_problem(api.call("PUT", f"{USERS}/{customer.id}", {}, token=admin.access_token), 400, "VALIDATION_ERROR")

@@ -14,6 +14,8 @@ from tests.support.api import Account, Api, assert_problem
 
 PUBLIC = {
     "GET /health",
+    "GET /api/v1",
+    "GET /api/v1/health",
     "POST /api/v1/auth/register",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/refresh",

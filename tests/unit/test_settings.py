@@ -155,3 +155,11 @@ def test_settings_are_read_once_until_reset(configure: Callable[..., None], monk
     assert get_settings() is first
     configure(TABLE_NAME="changed")
     assert get_settings().table_name == "changed"
+
+
+def test_experience_allowed_domains_are_a_lowercase_comma_list() -> None:
+    from shared.settings import Settings
+
+    settings = Settings.from_environ({"EXPERIENCE_ALLOWED_DOMAINS": " Corp.test, @other.test ,,"})
+    assert settings.experience_allowed_domains == ["corp.test", "other.test"]
+    assert Settings.from_environ({"EXPERIENCE_ALLOWED_DOMAINS": ""}).experience_allowed_domains == []

@@ -84,6 +84,9 @@ class Settings(BaseModel):
     stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3_600)
     stripe_events_queue_url: str = ""
 
+    # Experience layer: email domains allowed on its routes (comma list; empty = every domain).
+    experience_allowed_domains: list[str] = Field(default_factory=list)
+
     blackjack_dealer_hits_soft_17: bool = False
     leaderboard_min_games: int = Field(default=5, ge=1)
 
@@ -92,6 +95,13 @@ class Settings(BaseModel):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("experience_allowed_domains", mode="before")
+    @classmethod
+    def _split_domains(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [domain.strip().lower().lstrip("@") for domain in value.split(",") if domain.strip()]
         return value
 
     @field_validator(

@@ -116,6 +116,26 @@ class AdminUpdateUserRequest(StrictInput):
     reason: Annotated[LongText, Field(max_length=500)] | None = None
 
 
+class AdminCreateUserRequest(StrictInput):
+    """An admin creates an account directly (any role; approved unless told otherwise)."""
+
+    email: Email
+    password: Password
+    name: Name
+    username: Username | None = None
+    role: Role = "customer"
+    status: Status = "approved"
+
+
+class AdminPutUserRequest(StrictInput):
+    """``PUT /users/{id}``: partial, like PATCH; the name too."""
+
+    name: Name | None = None
+    role: Role | None = None
+    status: Status | None = None
+    reason: Annotated[LongText, Field(max_length=500)] | None = None
+
+
 class UserOut(ApiModel):
     id: str
     email: str

@@ -8,6 +8,8 @@ from shared.identity import repository
 from shared.identity.models import UserItem
 from shared.identity.principal import Principal
 from shared.identity.schemas import (
+    AdminCreateUserRequest,
+    AdminPutUserRequest,
     AdminUpdateUserRequest,
     Role,
     Status,
@@ -82,6 +84,38 @@ def admin_update_user(admin: Principal, user_id: str, request: AdminUpdateUserRe
         raise Forbidden("You cannot change your own role or status", code="CANNOT_MODIFY_SELF")
     user = _get(user_id)
     return user_out(repository.set_role_status(user, now_iso(), request.role, request.status))
+
+
+def admin_create_user(request: AdminCreateUserRequest) -> UserOut:
+    """The registration rules (normalised email, password policy and hashing, unique email and
+    username claims) without a session. Raises :class:`Conflict` ``USER_EXISTS``/``USERNAME_TAKEN``."""
+    user = UserItem.new(
+        new_id(),
+        now_iso(),
+        email=request.email,
+        name=request.name,
+        username=request.username,
+        password_hash=hash_password(request.password),
+        role=request.role,
+        status=request.status,
+        email_verified=True,
+    )
+    repository.create_user(user)
+    return user_out(user)
+
+
+def admin_put_user(admin: Principal, user_id: str, request: AdminPutUserRequest) -> UserOut:
+    """Name, role and status (omitted fields stay). Raises :class:`NotFound`, :class:`Forbidden`
+    ``CANNOT_MODIFY_SELF`` (role or status of oneself), :class:`InvalidInput`."""
+    if request.name is None and request.role is None and request.status is None:
+        raise InvalidInput("Nothing to update", errors={"body": ["provide name, role and/or status"]})
+    user = _get(user_id)
+    if request.name is not None:
+        user = repository.update_profile(user_id, now_iso(), name=request.name)
+    if request.role is None and request.status is None:
+        return user_out(user)
+    change = AdminUpdateUserRequest(role=request.role, status=request.status, reason=request.reason)
+    return admin_update_user(admin, user_id, change)
 
 
 def delete_user(admin: Principal, user_id: str) -> None:

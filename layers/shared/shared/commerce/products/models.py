@@ -44,12 +44,12 @@ from pynamodb.attributes import (
 )
 
 from shared.data.table import Item
+from shared.search.index import COUNT_SK, WordCountItem  # noqa: F401 - re-exported: the index counters products use
 
 PRODUCT_SK = "PRODUCT"
 ACTIVE = "PRODUCTS#ACTIVE"
 SOLD_OUT = "PRODUCTS#OUT_OF_STOCK"
 LISTED_STATUSES = ("active", "out_of_stock")
-COUNT_SK = "#COUNT"
 REVIEW_PREFIX = "REVIEW#"
 
 
@@ -146,10 +146,6 @@ class PostingItem(Item, discriminator="POSTING"):
     words = UnicodeAttribute()  # every word of the product, space separated and space padded
     name_words = UnicodeAttribute(attr_name="nameWords")
     created_at = UnicodeAttribute(attr_name="createdAt")
-
-
-class WordCountItem(Item, discriminator="WORD_COUNT"):
-    products = NumberAttribute(default=0)
 
 
 class ReviewItem(Item, discriminator="REVIEW"):

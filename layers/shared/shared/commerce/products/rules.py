@@ -5,9 +5,7 @@ Nothing here does I/O, so every rule is unit-tested on its own.
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from typing import Any
 
 from shared.commerce.products.models import (
@@ -19,11 +17,11 @@ from shared.commerce.products.models import (
     sold_out_partition,
 )
 from shared.commerce.slugs import slugify
+from shared.search import index
 
 MAX_PRICE = 99_999_999
 SLUG_MAX = 120
-MAX_WORD_CHARS = 64
-_WORD_RE = re.compile(r"[a-z0-9]+")
+MAX_WORD_CHARS = index.MAX_WORD_CHARS
 
 
 def price_errors(price: int | None, compare_price: int | None, cost_price: int | None) -> dict[str, list[str]]:
@@ -72,24 +70,8 @@ def normalize_tags(tags: list[str]) -> list[str]:
 
 
 def words(*texts: str | None) -> list[str]:
-    """Search words: lowercase, accents stripped, split on anything not a letter or digit,
-    1-character words ignored, each cut to its first :data:`MAX_WORD_CHARS` characters; distinct,
-    in first-seen order.
-
-    The same function reads products and queries, so the cut applies to both: a word longer
-    than the cap still finds the product (as would any word sharing those first characters).
-    The cap keeps every index key (``SEARCH#<word>``) far below DynamoDB's 2,048-byte limit
-    whatever a product holds (``x`` x 2042, or compatibility characters such as ``㎯`` that
-    normalise to several letters each)."""
-    found: dict[str, None] = {}
-    for text in texts:
-        if not text:
-            continue
-        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-        for word in _WORD_RE.findall(ascii_text):
-            if len(word) > 1:
-                found.setdefault(word[:MAX_WORD_CHARS], None)
-    return list(found)
+    """Search words of products and of product queries: :func:`shared.search.index.words`."""
+    return index.words(*texts)
 
 
 def average(rating_sum: int, review_count: int) -> float:

@@ -1,0 +1,1 @@
+"""Experience layer: threads, messages with UI blocks, reactions, actions and message search."""

@@ -1,0 +1,1 @@
+"""The one inverted index of the platform (products, messages; posts later): see :mod:`.index`."""
