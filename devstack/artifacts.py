@@ -93,3 +93,22 @@ def build_artifacts(into: Path, functions: dict[str, Path], root: Path = ROOT) -
         shutil.copytree(root / code_dir.resolve().relative_to(ROOT.resolve()), into / name, ignore=ignore)
     compile_tree(into)
     return layer
+
+
+def write_trimmed_endpoints() -> Path:
+    """Write the layer's trimmed copy of the installed botocore's ``endpoints.json``
+    (:data:`shared.messaging.clients.ENDPOINTS_FILE`), tagged with botocore's version."""
+    import json
+
+    import botocore
+    from botocore.loaders import create_loader
+    from shared.messaging.clients import ENDPOINTS_FILE, trim_endpoints
+
+    endpoints = create_loader().load_data("endpoints")
+    shipped = {"botocore": botocore.__version__, "endpoints": trim_endpoints(endpoints)}
+    ENDPOINTS_FILE.write_text(json.dumps(shipped, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    return ENDPOINTS_FILE
+
+
+if __name__ == "__main__":
+    print(write_trimmed_endpoints())

@@ -6,13 +6,20 @@ if PynamoDB stops building its client from ``Connection._local.session``, they f
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
+import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import UnknownServiceError
 from botocore.loaders import create_loader
+from botocore.session import get_session
 from pynamodb.connection import Connection
 from shared.data.table import Item, configure_table, connection, use_shared_session
-from shared.messaging.clients import client, reset_clients, session
+from shared.messaging import clients as clients_module
+from shared.messaging.clients import ENDPOINT_PREFIXES, ENDPOINTS_FILE, client, reset_clients, session, trim_endpoints
 
 
 def test_clients_come_from_one_session() -> None:
@@ -93,3 +100,32 @@ def test_service_models_load_as_botocore_loads_them_without_listing_every_servic
         loader.load_service_model("no-such-service", "service-2")
     with pytest.raises(UnknownServiceError):
         session().create_client("no-such-service", region_name="us-east-1")
+
+
+def test_the_shipped_endpoint_data_is_trimmed_from_the_installed_botocore() -> None:
+    # Given the layer's trimmed endpoints.json
+    shipped = json.loads(ENDPOINTS_FILE.read_text())
+    # Then it comes from the botocore installed (and pinned for the layer): if this fails after
+    # an upgrade, run `python -m devstack.artifacts` to write it again
+    assert shipped["botocore"] == botocore.__version__
+    assert shipped["endpoints"] == trim_endpoints(create_loader().load_data("endpoints"))
+    # And the session's kind of loader serves it in place of the full file, as botocore's own
+    # data (a fresh one: botocore's resolver fills in the data it has served)
+    data, path = clients_module._one_service_loader(None).load_data_with_path("endpoints")
+    assert data == shipped["endpoints"]
+    assert create_loader().is_builtin_path(path)
+
+
+def test_every_client_the_layer_creates_has_its_endpoint_data() -> None:
+    # Given every client("...") the layer's code asks for
+    layer = Path(clients_module.__file__).parents[1]
+    services = {m for f in layer.rglob("*.py") for m in re.findall(r"\bclient\(\s*\"([a-z0-9-]+)\"", f.read_text())}
+    assert {"dynamodb", "sqs", "ses", "s3"} <= services
+    # Then its endpoint prefix is in the trimmed data, and it resolves the endpoint botocore would
+    plain = get_session()
+    for service in services | {"secretsmanager", "scheduler", "sts", "apigatewaymanagementapi"}:
+        ours = client(service)
+        assert ours.meta.service_model.endpoint_prefix in ENDPOINT_PREFIXES, service
+        theirs = plain.create_client(service, region_name="us-east-1")
+        assert ours.meta.endpoint_url == theirs.meta.endpoint_url, service
+        assert ours._request_signer.signing_name == theirs._request_signer.signing_name, service

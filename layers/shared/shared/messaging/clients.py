@@ -14,10 +14,12 @@ requests on threads): creation holds :func:`creating`; a created client is threa
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shared.settings import get_settings
@@ -65,9 +67,63 @@ def client(service: str, config: Config | None = None) -> Any:
         return session().create_client(service, region_name=get_settings().aws_region, config=config)
 
 
+ENDPOINTS_FILE = Path(__file__).with_name("aws_endpoints.json")
+# The endpoint prefixes whose entries of botocore's endpoints.json the layer ships
+# (``python -m devstack.artifacts`` writes ENDPOINTS_FILE); any client the layer creates must be
+# one of them (tests/unit/test_aws_session.py checks the layer's ``client("...")`` calls).
+ENDPOINT_PREFIXES = (
+    "dynamodb",
+    "streams.dynamodb",
+    "sqs",
+    "sns",
+    "s3",
+    "email",
+    "secretsmanager",
+    "ssm",
+    "sts",
+    "scheduler",
+    "events",
+    "execute-api",
+    "lambda",
+    "logs",
+    "monitoring",
+    "xray",
+    "kms",
+)
+
+
+def _trimmed_endpoints() -> dict[str, Any] | None:
+    """botocore's endpoint data for :data:`ENDPOINT_PREFIXES` only, if it was trimmed from the
+    botocore installed beside it (else None: the full file is read).
+
+    Every first client makes botocore read its whole ``endpoints.json`` (1.2 MB, every service
+    in every partition: 10-25 ms of a cold start) although a client only looks up its own
+    service; the trimmed copy is about 50 kB."""
+    import botocore
+
+    if not ENDPOINTS_FILE.is_file():
+        return None
+    with ENDPOINTS_FILE.open(encoding="utf-8") as handle:
+        shipped: dict[str, Any] = json.load(handle)
+    if shipped.get("botocore") != botocore.__version__:
+        return None
+    endpoints: dict[str, Any] = shipped["endpoints"]
+    return endpoints
+
+
+def trim_endpoints(endpoints: dict[str, Any]) -> dict[str, Any]:
+    """``endpoints`` (botocore's endpoints.json) with only :data:`ENDPOINT_PREFIXES` in each
+    partition."""
+    partitions = [
+        {**partition, "services": {k: v for k, v in partition["services"].items() if k in ENDPOINT_PREFIXES}}
+        for partition in endpoints["partitions"]
+    ]
+    return {**endpoints, "partitions": partitions}
+
+
 def _one_service_loader(data_path: str | None) -> Any:
     """botocore's loader (same search paths), except that a service model is found without
-    listing every service first.
+    listing every service first, and the endpoint data is the layer's trimmed copy.
 
     ``Loader.load_service_model`` checks the name against ``list_available_services``, which
     lists all ~440 service folders of botocore and each one's versions, once per model type
@@ -81,6 +137,15 @@ def _one_service_loader(data_path: str | None) -> Any:
     from botocore.loaders import ExtrasProcessor, Loader, instance_cache
 
     class OneServiceLoader(Loader):  # type: ignore[misc] # botocore ships no types
+        @instance_cache  # type: ignore[untyped-decorator]
+        def load_data_with_path(self, name: str) -> Any:
+            trimmed = _trimmed_endpoints() if name == "endpoints" else None
+            if trimmed is None:
+                return super().load_data_with_path(name)
+            # botocore's own path: the data is botocore's (only trimmed), so its endpoint rules
+            # keep precedence over the legacy endpoints, as with the full file
+            return trimmed, os.path.join(self.BUILTIN_DATA_PATH, "endpoints.json")
+
         @instance_cache  # type: ignore[untyped-decorator]
         def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
             if api_version is None:
