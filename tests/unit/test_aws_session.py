@@ -20,6 +20,11 @@ from pynamodb.connection import Connection
 from shared.data.table import Item, configure_table, connection, use_shared_session
 from shared.messaging import clients as clients_module
 from shared.messaging.clients import ENDPOINT_PREFIXES, ENDPOINTS_FILE, client, reset_clients, session, trim_endpoints
+from shared.security import secrets as secrets_module
+from shared.security.secrets import jwt_signing_key
+from shared.settings import reset_settings
+
+from tests.support.aws import fake_aws
 
 
 def test_clients_come_from_one_session() -> None:
@@ -129,3 +134,21 @@ def test_every_client_the_layer_creates_has_its_endpoint_data() -> None:
         theirs = plain.create_client(service, region_name="us-east-1")
         assert ours.meta.endpoint_url == theirs.meta.endpoint_url, service
         assert ours._request_signer.signing_name == theirs._request_signer.signing_name, service
+
+
+def test_deployed_secrets_are_read_through_the_process_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a deployed function whose JWT key is in Secrets Manager
+    with fake_aws():
+        client("secretsmanager").create_secret(Name="platform/dev/jwt", SecretString="k" * 40)
+        for name, value in {"APP_ENV": "dev", "JWT_SECRET": "", "JWT_SECRET_ID": "platform/dev/jwt"}.items():
+            monkeypatch.setenv(name, value)
+        reset_settings()
+        try:
+            # When the key is needed
+            key = jwt_signing_key()
+            # Then it is read with the process's client (no boto3 session of Powertools' own)
+            assert key == "k" * 40
+            assert secrets_module._secrets().client is client("secretsmanager")
+        finally:
+            monkeypatch.undo()
+            reset_settings()
