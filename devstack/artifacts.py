@@ -4,6 +4,7 @@ compiled as ``make build`` does, and the layer's dependencies as ``sam build`` i
 from __future__ import annotations
 
 import shutil
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -62,16 +63,52 @@ def layer_dependencies(into: Path) -> Path:
             link = into / top
             if not link.exists() and (site / top).exists():
                 link.symlink_to(site / top)
+                _link_bytecode(site, into, top)
     return into
 
 
-def build_artifacts(into: Path, functions: dict[str, Path]) -> Path:
+def _link_bytecode(site: Path, into: Path, top: str) -> None:
+    """A single-file module (``typing_extensions.py``, ``six.py``) keeps its bytecode in the
+    site's ``__pycache__``, beside the link only if linked too: without it every probe compiled
+    it from source (tens of ms) where the built layer ships it compiled."""
+    if not top.endswith(".py"):
+        return
+    name = f"{top[:-3]}.{sys.implementation.cache_tag}.pyc"
+    compiled = site / "__pycache__" / name
+    if compiled.exists():
+        (into / "__pycache__").mkdir(exist_ok=True)
+        (into / "__pycache__" / name).symlink_to(compiled)
+
+
+def build_artifacts(into: Path, functions: dict[str, Path], root: Path = ROOT) -> Path:
     """Lay out the project's code the way ``sam build`` does and compile it as ``make build``
-    does: ``<into>/SharedLayer/python/shared`` and ``<into>/<FunctionLogicalId>/``."""
+    does: ``<into>/SharedLayer/python/shared`` and ``<into>/<FunctionLogicalId>/``.
+
+    ``root`` is the checkout to take the code from (another one, for an A/B comparison:
+    ``functions`` are then this checkout's folders, taken at the same place under ``root``)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     layer = into / "SharedLayer" / "python"
-    shutil.copytree(ROOT / "layers" / "shared" / "shared", layer / "shared", ignore=ignore)
+    shutil.copytree(root / "layers" / "shared" / "shared", layer / "shared", ignore=ignore)
     for name, code_dir in functions.items():
-        shutil.copytree(code_dir, into / name, ignore=ignore)
+        shutil.copytree(root / code_dir.resolve().relative_to(ROOT.resolve()), into / name, ignore=ignore)
     compile_tree(into)
     return layer
+
+
+def write_trimmed_endpoints() -> Path:
+    """Write the layer's trimmed copy of the installed botocore's ``endpoints.json``
+    (:data:`shared.messaging.clients.ENDPOINTS_FILE`), tagged with botocore's version."""
+    import json
+
+    import botocore
+    from botocore.loaders import create_loader
+    from shared.messaging.clients import ENDPOINTS_FILE, trim_endpoints
+
+    endpoints = create_loader().load_data("endpoints")
+    shipped = {"botocore": botocore.__version__, "endpoints": trim_endpoints(endpoints)}
+    ENDPOINTS_FILE.write_text(json.dumps(shipped, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    return ENDPOINTS_FILE
+
+
+if __name__ == "__main__":
+    print(write_trimmed_endpoints())

@@ -179,9 +179,10 @@ def lambda_environment(
 
 
 @contextmanager
-def targets(workdir: Path) -> Iterator[tuple[list[Target], dict[str, str], str]]:
+def targets(workdir: Path, baseline: Path | None = None) -> Iterator[tuple[list[Target], dict[str, str], str]]:
     """Start a local stack, build the artifacts, and yield each function's probe inputs, the
-    reference's environment and the table name."""
+    reference's environment and the table name. With ``baseline`` (another checkout), each
+    function is also built from there, as ``<function>@baseline``."""
     from devstack.process import running_stack
     from devstack.stack import (
         DEFAULT_ADMIN_EMAIL,
@@ -209,7 +210,9 @@ def targets(workdir: Path) -> Iterator[tuple[list[Target], dict[str, str], str]]
         token = stack.api(
             "POST", "/api/v1/auth/login", {"email": DEFAULT_ADMIN_EMAIL, "password": DEFAULT_ADMIN_PASSWORD}
         ).data["accessToken"]
-        layer = build_artifacts(workdir / "build", {name: spec.code_dir for name, spec in specs.items()})
+        code_dirs = {name: spec.code_dir for name, spec in specs.items()}
+        layer = build_artifacts(workdir / "build", code_dirs)
+        baseline_layer = build_artifacts(workdir / "baseline", code_dirs, baseline) if baseline else None
         deps = layer_dependencies(workdir / "deps")
         found: list[Target] = []
         for name, spec in sorted(specs.items()):
@@ -219,6 +222,10 @@ def targets(workdir: Path) -> Iterator[tuple[list[Target], dict[str, str], str]]
             env = lambda_environment(name, spec.environment, info, traced, deps) | {"BENCH_LAYER": str(layer)}
             secret = spec.environment.get("STRIPE_WEBHOOK_SECRET")
             found.append(Target(name, workdir / "build" / name, workdir / f"{name}.json", env, event, token, secret))
+            if baseline_layer is not None:
+                base_env = env | {"BENCH_LAYER": str(baseline_layer)}
+                task_root, events = workdir / "baseline" / name, workdir / f"{name}@baseline.json"
+                found.append(Target(f"{name}@baseline", task_root, events, base_env, event, token, secret))
         reference_env = lambda_environment("Reference", {}, info, traced=False, deps=deps)
         yield found, reference_env, str(info["tableName"])
 
@@ -233,10 +240,14 @@ def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
-def measure(runs: int = RUNS, only: set[str] | None = None) -> dict[str, Any]:
-    """Interleaved samples of every function (or of ``only``) and of the reference; medians."""
-    with tempfile.TemporaryDirectory(prefix="bench-coldstart-") as tmp, targets(Path(tmp)) as (every, ref_env, table):
-        found = [target for target in every if not only or target.function in only]
+def measure(runs: int = RUNS, only: set[str] | None = None, baseline: Path | None = None) -> dict[str, Any]:
+    """Interleaved samples of every function (or of ``only``) and of the reference; medians.
+    With ``baseline``, each function is measured beside its build from that checkout."""
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-coldstart-") as tmp,
+        targets(Path(tmp), baseline) as (every, ref_env, table),
+    ):
+        found = [target for target in every if not only or target.function.split("@")[0] in only]
         samples: dict[str, list[dict[str, Any]]] = {target.function: [] for target in found}
         reference: list[dict[str, Any]] = []
         for serial in range(runs):
@@ -263,19 +274,20 @@ def measure(runs: int = RUNS, only: set[str] | None = None) -> dict[str, Any]:
             "first_minus_warm_ms": round(first - warm, 1),
             "status": runs_of[-1].get("status"),
         }
-    api = {name: f for name, f in functions.items() if f["status"] is not None}
+    current = {name: f for name, f in functions.items() if "@" not in name}
+    api = {name: f for name, f in current.items() if f["status"] is not None}
     worst_api = max(api, key=lambda name: api[name]["import_plus_first_ms"]) if api else None
     return {
         "runs": runs,
         "reference": {"import_ms": round(ref_import, 1), "import_plus_getitem_ms": round(ref_total, 1)},
         "functions": functions,
         "goals": {
-            "max_import_ratio": max(f["import_ratio"] for f in functions.values()),
+            "max_import_ratio": max(f["import_ratio"] for f in current.values()),
             "import_ratio_goal": GOAL_IMPORT,
             "worst_api_function": worst_api,
             "worst_api_total_ratio": api[worst_api]["total_ratio"] if worst_api else None,
             "total_ratio_goal": GOAL_TOTAL,
-            "max_first_minus_warm_ms": max(f["first_minus_warm_ms"] for f in functions.values()),
+            "max_first_minus_warm_ms": max(f["first_minus_warm_ms"] for f in current.values()),
             "first_minus_warm_goal_ms": GOAL_FIRST_OVER_WARM_MS,
         },
     }
@@ -327,8 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Cold start of every function against an eager reference")
     parser.add_argument("--json", action="store_true", help="print the measurements as JSON")
     parser.add_argument("--functions", default="", help="comma-separated logical ids (default: every function)")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout: measure its build of each function too, interleaved (A/B)"
+    )
     args = parser.parse_args(argv)
-    result = measure(only={name for name in args.functions.split(",") if name})
+    result = measure(only={name for name in args.functions.split(",") if name}, baseline=args.baseline)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

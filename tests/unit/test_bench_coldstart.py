@@ -12,6 +12,7 @@ from shared.commerce.payments.signatures import verify_event
 from devstack.artifacts import build_artifacts, layer_dependencies
 from devstack.bench_coldstart import EVENTS, REPRESENTATIVE, personalised
 from devstack.routes import function_code_dir, function_names
+from devstack.template import ROOT
 
 SECRET = "whsec_bench"
 
@@ -51,3 +52,31 @@ def test_events_carry_the_token_a_fresh_signature_and_unique_message_ids() -> No
     first, warm = (personalised(queue, "tok", n, None)["Records"][0] for n in (0, 1))
     assert first["messageId"] != warm["messageId"]
     assert json.loads(first["body"])["id"] != json.loads(warm["body"])["id"]
+
+
+def test_single_file_dependencies_come_with_their_bytecode(tmp_path: Path) -> None:
+    # Given the layer's dependencies laid out as links into the venv
+    deps = layer_dependencies(tmp_path / "deps")
+
+    # Then a single-file module (typing_extensions) finds its compiled form beside the link, as
+    # in the built layer: a probe never compiles it from source
+    assert (deps / "typing_extensions.py").exists()
+    assert (deps / "__pycache__" / "typing_extensions.cpython-313.pyc").is_file()
+
+
+def test_a_baseline_checkout_is_built_the_same_way(tmp_path: Path) -> None:
+    # Given another checkout holding a different layer
+    other = tmp_path / "other"
+    health = Path(function_code_dir("HealthFunction"))
+    (other / "layers" / "shared" / "shared").mkdir(parents=True)
+    (other / "layers" / "shared" / "shared" / "marker.py").write_text("BASELINE = True\n")
+    code = other / health.resolve().relative_to(ROOT.resolve())
+    code.mkdir(parents=True)
+    (code / "app.py").write_text("VERSION = 'baseline'\n")
+
+    # When the artifacts are built from it
+    layer = build_artifacts(tmp_path / "baseline", {"HealthFunction": health}, root=other)
+
+    # Then its layer and its function's code are the ones laid out and compiled
+    assert (layer / "shared" / "__pycache__" / "marker.cpython-313.pyc").is_file()
+    assert "baseline" in (tmp_path / "baseline" / "HealthFunction" / "app.py").read_text()

@@ -132,11 +132,33 @@ class Item(Model):
 
         PynamoDB would otherwise give each subclass its own connection, each with its own
         botocore session that loads and parses the DynamoDB service model again (tens of
-        milliseconds per entity class on a cold start).
+        milliseconds per entity class on a cold start). The connection shares the process's
+        botocore session with every other client (:func:`use_shared_session`).
         """
         if cls is not Item:
             return Item._get_connection()
-        return super()._get_connection()
+        cached = Item._connection
+        table = super()._get_connection()
+        if table is not cached:
+            use_shared_session(table.connection)
+        return table
+
+
+def use_shared_session(connection: Connection) -> None:
+    """Make ``connection`` build its client from the process's botocore session
+    (:func:`shared.messaging.clients.session`) instead of a session of its own, and build it now,
+    under the session's creation lock.
+
+    PynamoDB 6.1 has no public hook for this: ``Connection.session`` returns the thread-local
+    ``_local.session``, creating it with ``botocore.session.get_session()`` when unset, and
+    ``Connection.client`` is created from it on first use. This is the one place that relies
+    on it (``tests/unit/test_table_session.py`` fails if PynamoDB changes it).
+    """
+    from shared.messaging.clients import creating, session
+
+    with creating():
+        connection._local.session = session()
+        connection.client  # noqa: B018 - created here, under the lock
 
 
 def configure_table(table_name: str | None = None) -> None:

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
+from typing import Any
 
+from shared.messaging.clients import client
 from shared.settings import ConfigurationError, get_settings
 
 _MIN_SECRET_BYTES = 32
 _LOCAL_FALLBACK = "local-development-signing-key-not-for-production!!"
+
+
+def _secrets() -> Any:
+    """Powertools' Secrets Manager provider (values cached for ``max_age``) on the process's
+    client: its default would build a boto3 session of its own, a second botocore session on
+    the first authenticated request of every deployed function."""
+    return _provider(client("secretsmanager"))
+
+
+@lru_cache(maxsize=1)
+def _provider(secretsmanager: Any) -> Any:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=secretsmanager)
 
 
 def jwt_signing_key() -> str:
@@ -22,9 +39,7 @@ def jwt_signing_key() -> str:
         return settings.jwt_secret or _LOCAL_FALLBACK
     if not settings.jwt_secret_id:
         raise ConfigurationError("JWT_SECRET_ID is not set")
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(settings.jwt_secret_id, max_age=300)
+    value = _secrets().get(settings.jwt_secret_id, max_age=300)
     secret = value.decode() if isinstance(value, bytes) else str(value)
     if len(secret.encode()) < _MIN_SECRET_BYTES:
         raise ConfigurationError("the JWT secret is shorter than 32 bytes")
@@ -38,9 +53,7 @@ LOCAL_STRIPE_WEBHOOK_SECRET = "whsec_local_development_secret"
 def _secret(secret_id: str, setting: str) -> str:
     if not secret_id:
         raise ConfigurationError(f"{setting} is not set")
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(secret_id, max_age=300)
+    value = _secrets().get(secret_id, max_age=300)
     secret = value.decode() if isinstance(value, bytes) else str(value)
     if not secret.strip():
         raise ConfigurationError(f"the secret named by {setting} is empty")

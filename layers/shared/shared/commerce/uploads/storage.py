@@ -6,21 +6,17 @@ import os
 from functools import lru_cache
 from typing import Any
 
+from shared.messaging.clients import client
 from shared.settings import get_settings
 
 
 @lru_cache(maxsize=1)
 def _s3() -> Any:
-    import boto3
     from botocore.config import Config
 
     # Path-style when an endpoint is configured (the local stack): bucket.127.0.0.1 does not resolve.
     style = "path" if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") else "auto"
-    return boto3.client(
-        "s3",
-        region_name=get_settings().aws_region,
-        config=Config(signature_version="s3v4", s3={"addressing_style": style}),
-    )
+    return client("s3", Config(signature_version="s3v4", s3={"addressing_style": style}))
 
 
 def presigned_post(key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
