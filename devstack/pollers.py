@@ -8,7 +8,8 @@ otherwise all or nothing; an exception fails the whole batch. Failed records rea
 visibility timeout (or the one the function set with ``ChangeMessageVisibility``, as a job's backoff
 does: the poller never resets it), messages sent with ``DelaySeconds`` appear once it ran out (moto
 keeps both; the poller short-polls an idle queue every :data:`IDLE_POLL_SECONDS`), and moto's
-``ReceiveMessage`` moves a message to the queue's DLQ once its receive count reached the redrive policy's ``maxReceiveCount`` (as SQS does).
+``ReceiveMessage`` moves a message to the queue's DLQ once its receive count reached the redrive
+policy's ``maxReceiveCount`` (as SQS does).
 
 DynamoDB (``Events: {Type: DynamoDB}``): ``GetRecords`` from every shard of the stream, starting at
 ``StartingPosition``, ``BatchSize`` records per invocation, keeping only the records that

@@ -211,7 +211,8 @@ def test_the_job_cancels_unpaid_orders_past_the_timeout(
     first = api.invoke("JobsCronFunction", tick)["jobId"]
     assert jobs.run() == {"delivered": 1, "failed": 0}
     job = records.get(first)
-    assert job is not None and job.status == "completed"
+    assert job is not None
+    assert job.status == "completed"
     assert json.loads(job.result or "{}")["cancelled"] == 0
     assert order(api, customer, placed["id"])["status"] == "pending"
 
@@ -232,7 +233,8 @@ def test_the_job_cancels_unpaid_orders_past_the_timeout(
         service.now = original  # type: ignore[assignment]
 
     finished = records.get(second)
-    assert finished is not None and finished.status == "completed"
+    assert finished is not None
+    assert finished.status == "completed"
     counts = json.loads(finished.result or "{}")
     assert counts["cancelled"] == 1
     data = order(api, customer, placed["id"])
