@@ -361,7 +361,7 @@ class OneTimeSchedules(threading.Thread):
         stop: threading.Event,
         log: Log = print,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        interval: float = 0.25,
+        interval: float = 0.5,
     ) -> None:
         super().__init__(name="one-time-schedules", daemon=True)
         self.stack = stack
