@@ -179,7 +179,8 @@ def closed_log(job: JobItem, *, error: str | None, at: str) -> list[AttemptLog]:
 
 
 def start(job: JobItem, lease_seconds: int, *, crashed: bool) -> bool:
-    """Begin attempt ``job.attempts + 1``; a ``crashed`` active job has its open attempt closed."""
+    """Begin attempt ``job.attempts + 1``; a ``crashed`` active job has its open attempt closed.
+    On success ``job`` is updated in place to the state written."""
     moment = iso(now())
     log = (
         closed_log(job, error="the attempt did not finish (worker crashed or timed out)", at=moment)
@@ -195,7 +196,12 @@ def start(job: JobItem, lease_seconds: int, *, crashed: bool) -> bool:
         JobItem.lease_until.set(iso(now() + timedelta(seconds=lease_seconds))),
         JobItem.attempt_log.set(log),
     ]
-    return transition(job, "active", actions)
+    if not transition(job, "active", actions):
+        return False
+    # The item now holds what was written: the caller goes on with it, without reading it again.
+    job.status, job.attempts, job.attempts_total = "active", number, int(job.attempts_total) + 1
+    job.started_at, job.attempt_log = moment, log
+    return True
 
 
 def complete(job: JobItem, result: dict[str, Any] | None) -> bool:

@@ -84,10 +84,7 @@ def run(delivery: Delivery) -> Outcome:
             return "failed"
     if not records.start(job, lease_seconds, crashed=crashed):
         raise RetryLater(f"job {job_id} changed while starting")
-    started = records.get(job_id)
-    if started is None:
-        return "skipped"
-    return _attempt(started, delivery)
+    return _attempt(job, delivery)
 
 
 def _progress(job: JobItem, percent: int) -> None:
