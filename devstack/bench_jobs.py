@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from typing import Any
 
 from devstack.metering import Meter, bench_environment, measure
@@ -81,10 +82,10 @@ def per_job_calls() -> list[list[str]]:
                     sqs.delete_message(QueueUrl=urls["JobsQueue"], ReceiptHandle=message["ReceiptHandle"])
 
             for label, payload in (("canary, succeeds", {}), ("canary, fails once", {"failAttempts": 1})):
-                meter, job_id, elapsed = measure(lambda payload=payload: enqueue("system.canary", payload))
+                meter, job_id, elapsed = measure(partial(enqueue, "system.canary", payload))
                 rows.append(_row(f"enqueue: {label}", meter, elapsed))
                 pk, sk = outbox_key("jobs", f"{job_id}#0")
-                meter, _, elapsed = measure(lambda pk=pk, sk=sk: outbox.relay(pk, sk))
+                meter, _, elapsed = measure(partial(outbox.relay, pk, sk))
                 rows.append(_row("relay to the queue", meter, elapsed))
                 run_once("attempt 1")
                 if payload:
