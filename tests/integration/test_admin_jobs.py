@@ -67,6 +67,7 @@ def test_an_admin_enqueues_a_canary_and_reads_it(api: Api, admin: Account) -> No
         ({"type": "system.canary", "maxAttempts": 0}, "VALIDATION_ERROR"),
         ({"type": "system.canary", "priority": "urgent"}, "VALIDATION_ERROR"),
         ({"type": "system.canary", "status": "completed"}, "VALIDATION_ERROR"),
+        ({"type": "orders.expire-unpaid", "payload": {"blob": "x" * 40_000}}, "VALIDATION_ERROR"),
     ],
 )
 def test_bad_manual_runs_are_refused(api: Api, admin: Account, body: dict[str, object], code: str) -> None:

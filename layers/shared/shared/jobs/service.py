@@ -70,15 +70,18 @@ def create_job(request: EnqueueJobRequest) -> JobOut:
     run_at = request.run_at
     if run_at is not None and run_at.tzinfo is None:
         run_at = run_at.replace(tzinfo=UTC)
-    job_id = enqueue(
-        request.type,
-        request.payload,
-        delay_seconds=request.delay_seconds,
-        run_at=run_at,
-        priority=request.priority,
-        dedup_key=request.dedup_key,
-        max_attempts=request.max_attempts,
-    )
+    try:
+        job_id = enqueue(
+            request.type,
+            request.payload,
+            delay_seconds=request.delay_seconds,
+            run_at=run_at,
+            priority=request.priority,
+            dedup_key=request.dedup_key,
+            max_attempts=request.max_attempts,
+        )
+    except ValueError as exc:  # a payload over 32 KiB
+        raise InvalidInput(str(exc), errors={"payload": [str(exc)]}) from exc
     return get_job(job_id)
 
 
