@@ -4,6 +4,7 @@ deleted; failed ones stay, held by the worker's backoff)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,16 @@ class Jobs:
         return {"delivered": len(messages), "failed": len(failed)}
 
     def release_held(self, queue: str = "JobsQueue") -> None:
-        """Make the messages held by the last backoff visible now (skip the wait)."""
+        """Skip the wait of the messages held by the last backoff: the jobs' time (``runAt``)
+        is now, and their messages are visible again."""
+        from shared.clock import iso, now
+        from shared.jobs import records
+        from shared.jobs.models import JobItem
+
+        for message in self.held:
+            job = records.get(str(json.loads(message["Body"]).get("jobId", "")))
+            if job is not None and job.status == "delayed":
+                JobItem(job.pk, job.sk).update(actions=[JobItem.run_at.set(iso(now()))])
         for message in self.held:
             self.api.aws.sqs.change_message_visibility(
                 QueueUrl=self.api.aws.queue_urls[queue], ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0

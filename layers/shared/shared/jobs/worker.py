@@ -8,6 +8,7 @@ the record                             outcome
 missing, finished, or of an older run  nothing (a redelivered or stale message): acknowledged
 ``active`` and its lease not expired   another delivery is running it: held for the rest of the
                                        lease, then looked at again
+``delayed``, its time not come yet     a copy that came early: held until the job's time
 ``waiting``/``delayed``, or ``active``  attempt ``n = attempts + 1`` starts (a conditional write;
 past its lease (a crashed attempt)     the crashed attempt is logged as failed)
 handler returns                        ``completed`` with its result: acknowledged
@@ -32,7 +33,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from shared.clock import now
 from shared.jobs import queues, records
-from shared.jobs.backoff import Backoff
+from shared.jobs.backoff import MAX_VISIBILITY_SECONDS, Backoff
 from shared.jobs.models import FINISHED, JobItem
 from shared.jobs.registry import JobContext, job_type
 from shared.observability import logger, metrics
@@ -69,6 +70,11 @@ def run(delivery: Delivery) -> Outcome:
     job = records.get(job_id)
     if job is None or job.status in FINISHED or int(job.run) != run_number:
         return "skipped"
+    early = _seconds_until(job.run_at) if job.status == "delayed" else 0
+    if early > 1:
+        # A copy that arrived before the job's time (a duplicate, a redriven message): held too.
+        queues.hold(delivery.queue_arn, delivery.receipt_handle, min(early, MAX_VISIBILITY_SECONDS))
+        raise RetryLater(f"job {job_id} is delayed for {early}s more")
     crashed = False
     lease_seconds = get_settings().job_lease_seconds
     if job.status == "active":
@@ -91,10 +97,14 @@ def _progress(job: JobItem, percent: int) -> None:
     records.set_progress(job, percent)
 
 
-def _lease_remaining(job: JobItem) -> int:
-    if not job.lease_until:
+def _seconds_until(moment: str | None) -> int:
+    if not moment:
         return 0
-    return max(0, int((datetime.fromisoformat(job.lease_until) - now()).total_seconds() + 0.999))
+    return max(0, int((datetime.fromisoformat(moment) - now()).total_seconds() + 0.999))
+
+
+def _lease_remaining(job: JobItem) -> int:
+    return _seconds_until(job.lease_until)
 
 
 def _attempt(job: JobItem, delivery: Delivery) -> Outcome:
