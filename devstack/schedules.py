@@ -338,9 +338,12 @@ class OneTimeSchedule:
     due: datetime | None
 
     def to_json(self) -> dict[str, Any]:
+        queue = self.target_arn.rsplit(":", 1)[-1]
         return {
             "name": self.name,
             "group": self.group,
+            "event": "at",  # listed with the template's schedules (same keys)
+            "function": f"SQS {queue}",
             "type": "OneTime",
             "expression": self.expression,
             "target": self.target_arn,
