@@ -2,6 +2,10 @@
 moto), and jobs per second through the local stack (HTTP enqueue → outbox stream → relay → SQS →
 worker), measured end to end.
 
+The local stack runs one invocation at a time, and switching between functions with different
+environments rebuilds the shared layer's clients and connection (``Invoker``); enqueue, relay
+and worker alternate, so the jobs/s figure is mostly that cost, not the job system's.
+
 The per-job calls are what a job costs wherever it runs: enqueue one transaction (record, outbox
 item, counters), relay a consistent read and an update, and each attempt a consistent read and
 two transactions (start, finish: record and counters).

@@ -34,6 +34,7 @@ class AttemptOut(ApiModel):
 
 
 class JobOut(ApiModel):
+    id: str  # the same as jobId, named like every other resource's id
     job_id: str
     type: str
     status: JobStatus

@@ -19,6 +19,7 @@ from shared.security.cursors import decode_cursor, encode_cursor
 
 def job_out(job: JobItem) -> JobOut:
     return JobOut(
+        id=job.job_id,
         job_id=job.job_id,
         type=job.job_type,
         status=job.status,  # type: ignore[arg-type]
