@@ -15,17 +15,17 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from shared.clock import iso, now
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import failed_conditions, transaction
+from shared.data.transactions import failed_conditions, is_condition_failure, transaction
 from shared.jobs import models as m
 from shared.jobs.models import AttemptLog, JobCounter, JobItem, JobKeyClaim, JobStatus
-from shared.jobs.spec import JobSpec, owed
+from shared.jobs.spec import MAX_SQS_DELAY_SECONDS, JobSpec, owed
 from shared.messaging import outbox
 from shared.messaging.owed import Owed
 from shared.settings import get_settings
@@ -82,8 +82,6 @@ def add_new_job(tx: TransactWrite, message: Owed) -> None:
 
 
 def _needs_schedule(spec: JobSpec) -> bool:
-    from shared.jobs.spec import MAX_SQS_DELAY_SECONDS
-
     if spec.run_at is None:
         return False
     created = datetime.fromisoformat(spec.created_at)
@@ -273,10 +271,6 @@ def requeue(job: JobItem) -> bool:
 
 def set_progress(job: JobItem, progress: int) -> bool:
     """Record ``progress`` while ``job`` is still in the attempt it was started with."""
-    from pynamodb.exceptions import UpdateError
-
-    from shared.data.transactions import is_condition_failure
-
     try:
         JobItem(job.pk, job.sk).update(
             actions=[JobItem.progress.set(progress)],
