@@ -5,8 +5,11 @@ SQS (``Events: {Type: SQS}``): ``ReceiveMessage`` with the event's ``BatchSize``
 overrides it), records shaped as Lambda sends them. After the invocation the poller deletes the
 records that succeeded: with ``ReportBatchItemFailures`` every record not in ``batchItemFailures``,
 otherwise all or nothing; an exception fails the whole batch. Failed records reappear after the
-visibility timeout, and moto's ``ReceiveMessage`` moves a message to the queue's DLQ once its
-receive count reached the redrive policy's ``maxReceiveCount`` (as SQS does).
+visibility timeout (or the one the function set with ``ChangeMessageVisibility``, as a job's backoff
+does: the poller never resets it), messages sent with ``DelaySeconds`` appear once it ran out (moto
+keeps both; the poller short-polls an idle queue every :data:`IDLE_POLL_SECONDS`), and moto's
+``ReceiveMessage`` moves a message to the queue's DLQ once its receive count reached the redrive
+policy's ``maxReceiveCount`` (as SQS does).
 
 DynamoDB (``Events: {Type: DynamoDB}``): ``GetRecords`` from every shard of the stream, starting at
 ``StartingPosition``, ``BatchSize`` records per invocation, keeping only the records that
@@ -42,6 +45,10 @@ from devstack.stack import Stack
 
 Log = Callable[[str], None]
 
+# Short polls this far apart on an idle queue. moto's long poll notices a message that becomes
+# visible (its DelaySeconds or a ChangeMessageVisibility ran out) only at its next one-second
+# tick, which would stretch a job's 2 s backoff to 3; this keeps it within a quarter second.
+IDLE_POLL_SECONDS = 0.25
 _POLL_CONFIG = Config(read_timeout=30, retries={"max_attempts": 2})
 # botocore's account-based DynamoDB endpoints (<account>.streams-ddb...) are not routed by moto.
 _STREAMS_CONFIG = _POLL_CONFIG.merge(Config(account_id_endpoint_mode="disabled"))
@@ -145,7 +152,8 @@ class SqsPoller(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                self.poll_once(wait_seconds=1)
+                if not self.poll_once(wait_seconds=0):
+                    self.stop.wait(IDLE_POLL_SECONDS)
             except Exception:
                 if self.stop.is_set():
                     return

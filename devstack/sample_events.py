@@ -1,5 +1,5 @@
-"""Write ``events/``: one sample event per HttpApi route, SQS source and DynamoDB stream source, as
-AWS sends them.
+"""Write ``events/``: one sample event per HttpApi route, SQS source, DynamoDB stream source and
+ScheduleV2 with an ``Input``, as AWS sends them.
 
 ``make events`` regenerates them; ``make invoke FN=... EVENT=events/...`` and the tests use them.
 Request ids, times and tokens in them are fixed placeholders; the files are data, not fixtures
@@ -75,6 +75,7 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/orders/{orderId}/refund": {"amount": 500, "reason": "Damaged box"},
     "POST /api/v1/payments/intent": {"orderId": "sample-orderId"},
     "POST /api/v1/payments/confirm": {"orderId": "sample-orderId"},
+    "POST /api/v1/admin/jobs": {"type": "system.canary", "payload": {"failAttempts": 2}},
 }
 # A Stripe event as Stripe posts it (the webhook sample carries no valid Stripe-Signature: a 400).
 STRIPE_EVENT: dict[str, Any] = {
@@ -113,6 +114,8 @@ BODIES.update(
 )
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {
     "StripeEventsQueue": [STRIPE_EVENT],
+    "JobsQueue": [{"jobId": "sample-jobId", "run": 0}],
+    "JobsHighQueue": [{"jobId": "sample-jobId", "run": 0}],
     "EmailQueue": [
         {
             "id": "welcome:sample-user",
@@ -181,6 +184,11 @@ def build() -> dict[Path, dict[str, Any]]:
     for function in function_names():
         folder = Path(function_code_dir(function)).name
         for event_name, event in function_events(function).items():
+            if event.get("Type") == "ScheduleV2" and "Input" in event["Properties"]:
+                # What the schedule sends the function: its Input (e.g. the cron job to enqueue).
+                files[EVENTS / folder / f"schedule_{event_name[0].lower()}{event_name[1:]}.json"] = json.loads(
+                    event["Properties"]["Input"]
+                )
             if event.get("Type") == "DynamoDB":
                 files[EVENTS / folder / f"dynamodb_{event_name[0].lower()}{event_name[1:]}.json"] = _stream_sample()
             if event.get("Type") != "SQS":

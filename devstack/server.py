@@ -58,7 +58,15 @@ from devstack.metering import metered
 from devstack.pollers import SqsPoller, SqsSource, StreamPoller, StreamSource, sqs_sources, stream_sources
 from devstack.process import clear_state, write_state
 from devstack.routes import Route, http_routes, match
-from devstack.schedules import Schedule, ScheduleNotFound, Scheduler, find_schedule, fire, schedules_of
+from devstack.schedules import (
+    OneTimeSchedules,
+    Schedule,
+    ScheduleNotFound,
+    Scheduler,
+    find_schedule,
+    fire,
+    schedules_of,
+)
 from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, Stack, build_stack, use_local_aws
 from devstack.template import load_template
 
@@ -277,7 +285,8 @@ class LocalApp:
         if path == "/_local/emails" and method == "DELETE":
             return envelope({"deleted": outbox.clear()}, request_id)
         if path == "/_local/schedules" and method == "GET":
-            return envelope({"items": [s.to_json() for s in self.schedules]}, request_id)
+            one_time = [schedule.to_json() for schedule in OneTimeSchedules(self.stack, threading.Event()).pending()]
+            return envelope({"items": [s.to_json() for s in self.schedules] + one_time}, request_id)
         found = re.fullmatch(r"/_local/schedules/([^/]+)", path)
         if found and method == "POST":
             try:
@@ -565,6 +574,8 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
         threads.extend(StreamPoller(source, stack, stop, log) for source in streams if source.enabled)
         if run_schedules and schedules:
             threads.append(Scheduler(stack, schedules, stop, log))
+        if run_schedules:
+            threads.append(OneTimeSchedules(stack, stop, log))
         app = LocalApp(
             stack,
             base_url=base_url,

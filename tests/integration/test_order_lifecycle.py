@@ -3,6 +3,7 @@ by event), the unpaid-order job, and transitions that must never apply twice or 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -22,7 +23,6 @@ from tests.support.checkout import (
 from tests.support.localstripe import pay_intent, stripe_call
 
 pytestmark = pytest.mark.usefixtures("local_stripe")
-SCHEDULE_ARN = "arn:aws:scheduler:us-east-1:123456789012:schedule/default/expire-unpaid-orders"
 
 
 def paid_order(api: Api, admin: Account, buyer: Account, local_stripe: str, **shop: Any) -> tuple[Any, dict[str, Any]]:
@@ -201,15 +201,19 @@ def test_the_job_cancels_unpaid_orders_past_the_timeout(
     product_id = shop.products[0]["id"]
     placed = buy(api, customer, product_id)
     start_payment(api, customer, placed["id"])
-    from devstack.events import scheduled_event
+    from shared.jobs import records
 
+    from tests.support.jobs import Jobs
+
+    jobs = Jobs(api)
+    tick = {"type": "orders.expire-unpaid"}  # the schedule's Input
     configure(UNPAID_ORDER_TIMEOUT_MINUTES="60")
-    assert (
-        api.invoke("OrderJobsFunction", scheduled_event(SCHEDULE_ARN, region="us-east-1", account="123456789012"))[
-            "cancelled"
-        ]
-        == 0
-    )
+    first = api.invoke("JobsCronFunction", tick)["jobId"]
+    assert jobs.run() == {"delivered": 1, "failed": 0}
+    job = records.get(first)
+    assert job is not None
+    assert job.status == "completed"
+    assert json.loads(job.result or "{}")["cancelled"] == 0
     assert order(api, customer, placed["id"])["status"] == "pending"
 
     from datetime import timedelta
@@ -222,12 +226,16 @@ def test_the_job_cancels_unpaid_orders_past_the_timeout(
     original = service.now
     service.now = lambda: later  # type: ignore[assignment]
     try:
-        counts = api.invoke(
-            "OrderJobsFunction", scheduled_event(SCHEDULE_ARN, region="us-east-1", account="123456789012")
-        )
+        second = api.invoke("JobsCronFunction", tick)["jobId"]
+        assert second != first  # the first run finished: a new tick is a new run
+        assert jobs.run() == {"delivered": 1, "failed": 0}
     finally:
         service.now = original  # type: ignore[assignment]
 
+    finished = records.get(second)
+    assert finished is not None
+    assert finished.status == "completed"
+    counts = json.loads(finished.result or "{}")
     assert counts["cancelled"] == 1
     data = order(api, customer, placed["id"])
     assert data["status"] == "cancelled"

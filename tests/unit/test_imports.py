@@ -46,7 +46,13 @@ def test_function_imports_without_settings_or_network(function: str) -> None:
     assert heavy == expected
 
 
-WORKERS = ("OrderJobsFunction", "EmailWorkerFunction", "StripeEventsFunction", "OutboxRelayFunction")
+WORKERS = (
+    "JobsCronFunction",
+    "JobsWorkerFunction",
+    "EmailWorkerFunction",
+    "StripeEventsFunction",
+    "OutboxRelayFunction",
+)
 # What only an HTTP route needs: the resolver and its plumbing, authentication (identity's
 # repository and auth, the token codec, PyJWT and cryptography), password hashing.
 NOT_FOR_WORKERS = (

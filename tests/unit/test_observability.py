@@ -241,7 +241,7 @@ def test_no_xray_outside_lambda(function: str) -> None:
     assert found == {"xray": False, "tracer": "DisabledTracer", "patched": []}
 
 
-@pytest.mark.parametrize("function", ["OrderJobsFunction", "HealthFunction"])
+@pytest.mark.parametrize("function", ["JobsCronFunction", "HealthFunction"])
 def test_no_xray_in_lambda_with_tracing_disabled(function: str) -> None:
     found = _tracing_probe(function, LAMBDA_TASK_ROOT="/var/task", POWERTOOLS_TRACE_DISABLED="true")
 

@@ -75,7 +75,19 @@ def test_every_operation_declares_its_models() -> None:
 
 
 # Action routes whose only input is the path and the caller (any body is ignored).
-BODYLESS_ACTIONS = ("/logout", "/resend-verification", "/approve", "/hit", "/stand", "/double", "/deliver", "/process")
+BODYLESS_ACTIONS = (
+    "/logout",
+    "/resend-verification",
+    "/approve",
+    "/hit",
+    "/stand",
+    "/double",
+    "/deliver",
+    "/process",
+    "/jobs/{jobId}/retry",
+    "/jobs/{jobId}/cancel",
+    "/jobs/dlq/redrive",
+)
 
 
 def _takes_body(path: str, method: str) -> bool:

@@ -86,6 +86,20 @@ class Settings(BaseModel):
 
     # Experience layer: email domains allowed on its routes (comma list; empty = every domain).
     experience_allowed_domains: list[str] = Field(default_factory=list)
+    # Background jobs (shared.jobs). Queues by priority, each with a DLQ; run_at beyond 900 s goes
+    # through an EventBridge Scheduler one-time schedule sending to the queue as JOBS_SCHEDULER_ROLE_ARN.
+    jobs_queue_url: str = ""
+    jobs_high_queue_url: str = ""
+    jobs_dlq_url: str = ""
+    jobs_high_dlq_url: str = ""
+    jobs_queue_arn: str = ""
+    jobs_high_queue_arn: str = ""
+    jobs_scheduler_role_arn: str = ""
+    jobs_schedule_group: str = "default"
+    job_retention_completed_days: int = Field(default=7, ge=1, le=3_650)
+    job_retention_failed_days: int = Field(default=30, ge=1, le=3_650)
+    job_lease_seconds: int = Field(default=90, ge=1, le=43_200)
+    onboarding_email_delay_seconds: int = Field(default=86_400, ge=0, le=365 * 86_400)
 
     blackjack_dealer_hits_soft_17: bool = False
     leaderboard_min_games: int = Field(default=5, ge=1)

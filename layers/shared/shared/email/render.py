@@ -14,6 +14,7 @@ from shared.settings import get_settings
 
 SUBJECTS: dict[str, str] = {
     "welcome": "Welcome to {{ company_name }}!",
+    "getting_started": "Getting started with {{ company_name }}",
     "verify_email": "Confirm your email address",
     "password_reset": "Password Reset Request",
     "password_changed": "Your password was changed",

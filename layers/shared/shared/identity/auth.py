@@ -13,6 +13,7 @@ from shared.clock import iso, now, now_iso
 from shared.data import ratelimit
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
 from shared.identity import notifications, repository
+from shared.identity.jobs import onboarding_email
 from shared.identity.models import SessionItem, UserItem
 from shared.identity.principal import ClientInfo, Principal, ensure_not_blocked
 from shared.identity.schemas import (
@@ -29,6 +30,7 @@ from shared.identity.schemas import (
 from shared.identity.tokens import new_refresh_token, new_user_token, parse_refresh_token, token_owner
 from shared.identity.views import session_out, user_out
 from shared.ids import new_id
+from shared.jobs.spec import owed
 from shared.observability import logger, metrics
 from shared.security.jwt_tokens import issue_access_token
 from shared.security.passwords import hash_password, needs_rehash, verify_password
@@ -114,7 +116,12 @@ def register(request: RegisterRequest, client: ClientInfo) -> AuthResult:
         verify_hash=token_digest(verify_token),
         verify_expires_at=iso(now() + timedelta(seconds=settings.email_verification_ttl_seconds)),
     )
-    repository.create_user(user, [notifications.welcome(user), notifications.verify_email(user, verify_token)])
+    owes = [
+        notifications.welcome(user),
+        notifications.verify_email(user, verify_token),
+        owed(onboarding_email(user_id)),
+    ]
+    repository.create_user(user, owes)
     tokens = _start_session(user, client)
     metrics.add_metric(name="UserRegistered", unit=MetricUnit.Count, value=1)
     logger.info("user registered", extra={"user_id": user_id, "role": user.role})

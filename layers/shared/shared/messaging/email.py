@@ -17,6 +17,7 @@ from shared.messaging.owed import Owed
 # subject in shared/email/render.py (tests/unit/test_project_files.py checks it).
 Template = Literal[
     "welcome",
+    "getting_started",
     "verify_email",
     "password_reset",
     "password_changed",

@@ -1,6 +1,6 @@
 """The transactional outbox: the one way the system owes a message to a queue.
 
-A write that causes a message (an email, a Stripe event to apply, later a job) adds an
+A write that causes a message (an email, a Stripe event to apply, a job) adds an
 :class:`Owed` to its own transaction (:func:`add`), or writes it alone when the message *is* the
 state change (:func:`put`, e.g. a verified webhook event). Either the change and its message are
 both stored or neither is; no request ever calls a queue, so a queue outage cannot fail a
@@ -36,6 +36,7 @@ from shared.settings import ConfigurationError, get_settings
 __all__ = ["Owed", "add", "owed_before", "put", "relay", "sweep"]
 
 # Which setting names each destination's queue (the relay's environment).
+# Jobs go to the queue of their priority, or to a one-time schedule (:func:`shared.jobs.queues.deliver`).
 QUEUE_SETTINGS: dict[str, str] = {"email": "email_queue_url", "stripe-events": "stripe_events_queue_url"}
 Relayed = Literal["relayed", "already relayed", "not found"]
 RELAYED_TTL = timedelta(days=7)
@@ -61,13 +62,23 @@ def item_of(message: Owed, created_at: str | None = None) -> OutboxItem:
 
 def add(tx: TransactWrite, *messages: Owed) -> None:
     """Owe ``messages`` in ``tx``: they are stored iff the transaction commits. A message whose key
-    is already owed fails the transaction's condition (the change that owes it already happened)."""
+    is already owed fails the transaction's condition (the change that owes it already happened).
+
+    A job (destination ``jobs``, see :mod:`shared.jobs.spec`) brings its record and counters
+    into ``tx`` too: the job exists iff the change that owes it happened."""
     for message in messages:
+        if message.destination == "jobs":
+            from shared.jobs.records import add_new_job
+
+            add_new_job(tx, message)
         tx.save(item_of(message), condition=Item.pk.does_not_exist())
 
 
 def put(message: Owed) -> bool:
-    """Owe ``message`` on its own; ``False`` when its key was already owed (a duplicate collapses)."""
+    """Owe ``message`` on its own; ``False`` when its key was already owed (a duplicate collapses).
+    Jobs are owed with their record, in a transaction (:func:`add`, :func:`shared.jobs.enqueue`)."""
+    if message.destination == "jobs":
+        raise ValueError("a job is owed with its record: use add() in a transaction, or shared.jobs.enqueue")
     try:
         item_of(message).save(condition=Item.pk.does_not_exist())
     except PutError as exc:
@@ -103,7 +114,12 @@ def relay(pk: str, sk: str) -> Relayed:
         return "not found"
     if item.relayed_at is not None or item.body is None:
         return "already relayed"
-    client("sqs").send_message(QueueUrl=queue_url(item.destination), MessageBody=item.body)
+    if item.destination == "jobs":
+        from shared.jobs.queues import deliver
+
+        deliver(json.loads(item.body))
+    else:
+        client("sqs").send_message(QueueUrl=queue_url(item.destination), MessageBody=item.body)
     mark_relayed(item)
     return "relayed"
 

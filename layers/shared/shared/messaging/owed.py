@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Destination = Literal["email", "stripe-events"]
+Destination = Literal["email", "stripe-events", "jobs"]
 
 
 @dataclass(frozen=True)
