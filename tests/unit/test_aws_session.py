@@ -19,7 +19,15 @@ from botocore.session import get_session
 from pynamodb.connection import Connection
 from shared.data.table import Item, configure_table, connection, use_shared_session
 from shared.messaging import clients as clients_module
-from shared.messaging.clients import ENDPOINT_PREFIXES, ENDPOINTS_FILE, client, reset_clients, session, trim_endpoints
+from shared.messaging.clients import (
+    ENDPOINT_PREFIXES,
+    ENDPOINTS_FILE,
+    _one_service_loader,
+    client,
+    reset_clients,
+    session,
+    trim_endpoints,
+)
 from shared.security import secrets as secrets_module
 from shared.security.secrets import jwt_signing_key
 from shared.settings import reset_settings
@@ -87,9 +95,10 @@ def test_reset_gives_a_new_session_that_keeps_the_parsed_models() -> None:
 def test_service_models_load_as_botocore_loads_them_without_listing_every_service(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given the session's loader, and botocore's own
+    # Given a new loader of the kind the session uses, and botocore's own (a fresh one: the
+    # process-wide loader caches models that clients created by earlier tests may have adjusted)
     reset_clients()
-    loader = session().get_component("data_loader")
+    loader = _one_service_loader(session().get_config_variable("data_path"))
     reference = create_loader()
     listed: list[str] = []
     monkeypatch.setattr(loader, "list_available_services", lambda type_name: listed.append(type_name) or [])
