@@ -121,7 +121,7 @@ def test_replaying_the_purge_job_changes_nothing(api: Api, jobs: Jobs, alice: Ac
 
     # When the job's message is delivered again, and its handler runs again (an admin retry)
     assert api.invoke("JobsWorkerFunction", redelivery(api, job)) == {"batchItemFailures": []}
-    assert purge_jobs.purge_thread(context_of(job)) == {"messagesRemoved": 0}
+    assert purge_jobs.purge_thread(context_of(job)) == {"skipped": "no deleted thread to purge"}
 
     assert thread_items(thread["id"]) == []
     assert (word_count("zebra"), word_count("quokka")) == (0, 0)
@@ -181,6 +181,22 @@ def test_an_attempt_out_of_time_owes_the_next_part(
     assert [result.get("continuedBy") for result in results] == [job.job_id for job in parts[1:]] + [None]
     assert sum(result["messagesRemoved"] for result in results) == MESSAGE_COUNT + 1
     assert (word_count("zebra"), word_count("quokka")) == (0, 0)
+
+
+def test_a_manual_purge_never_touches_a_live_thread(api: Api, jobs: Jobs, alice: Account, bob: Account) -> None:
+    from shared.jobs.enqueue import enqueue
+
+    thread = busy_thread(api, alice, bob)
+    before = len(thread_items(thread["id"]))
+    job_id = enqueue(purge_jobs.PURGE_THREAD, {"threadId": thread["id"]})
+
+    assert jobs.run() == {"delivered": 1, "failed": 0}
+
+    done = records.get(job_id)
+    assert done is not None
+    assert json.loads(done.result or "{}") == {"skipped": "no deleted thread to purge"}
+    assert len(thread_items(thread["id"])) == before
+    assert api.call("GET", f"{THREADS}/{thread['id']}", token=bob.access_token).status == 200
 
 
 def redelivery(api: Api, job: JobItem) -> dict[str, Any]:

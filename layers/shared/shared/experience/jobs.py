@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from shared.jobs.registry import JobContext, register
 from shared.jobs.spec import JobSpec, build
 
@@ -64,11 +66,23 @@ def purge(
             return removed, False
 
 
-@register(PURGE_THREAD)
+class PurgeThreadPayload(BaseModel):
+    """What an admin may enqueue by hand (a thread deleted before this job existed)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    thread_id: str = Field(min_length=1, max_length=64, alias="threadId")
+
+
+@register(PURGE_THREAD, manual=True, payload=PurgeThreadPayload)
 def purge_thread(context: JobContext) -> dict[str, Any]:
+    """Only a thread with a purge marker is emptied (its head is gone): a live thread is never
+    touched, and a run after the purge finished does nothing."""
+    from shared.experience import repository
+
     thread_id = str(context.payload.get("threadId", ""))
-    if not thread_id:
-        return {"skipped": "no threadId"}
+    if not thread_id or repository.purge_marker(thread_id) is None:
+        return {"skipped": "no deleted thread to purge"}
     total = max(1, int(context.payload.get("messages", 0)))
     before = int(context.payload.get("removed", 0))
 
