@@ -107,12 +107,11 @@ def patch_thread(threadId: ThreadId, body: Annotated[UpdateThreadRequest, Body()
 def delete_thread(threadId: ThreadId) -> Response[Envelope[Message]]:
     """Delete a thread with its messages, reactions and actions.
 
-    Owner or admin. The thread is gone at once; a very large thread's messages are removed in
-    batches (deleting it again continues).
+    Owner or admin. The thread is gone at once; its messages, reactions and actions are removed
+    in the background.
     """
-    if threads.delete_thread(principal(app), threadId):
-        return ok(app, Message(message="Thread deleted"))
-    return ok(app, Message(message="Thread deleted; delete it again to remove the rest of its messages"))
+    threads.delete_thread(principal(app), threadId)
+    return ok(app, Message(message="Thread deleted"))
 
 
 @app.post(

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from devstack.httpclient import Client
+from tests.e2e.conftest import eventually
+from tests.e2e.test_catalog_basics import admin_token
 from tests.e2e.test_local_stack import register, unique_email
 
 pytestmark = pytest.mark.e2e
@@ -60,3 +62,15 @@ def test_a_conversation_between_two_people_and_an_outsider(api: Client) -> None:
     assert api("DELETE", f"/api/v1/messages/{mid}", token=a).data["deleted"] is True
     assert api("DELETE", f"/api/v1/threads/{tid}", token=a).status == 200
     assert api("GET", f"/api/v1/threads/{tid}", token=b).status == 404
+
+    # The rest of the thread goes in the background: its purge job completes
+    admin = admin_token(api)
+    purge = eventually(lambda: purge_job(api, admin, tid, "completed"), timeout=15)
+    assert purge["result"] == {"messagesRemoved": 2}
+
+
+def purge_job(api: Client, token: str, thread_id: str, status: str) -> dict[str, Any] | None:
+    listed = api("GET", "/api/v1/admin/jobs?type=experience.purge-thread&limit=100", token=token)
+    assert listed.status == 200, listed.body
+    found = [job for job in listed.data["items"] if job["payload"]["threadId"] == thread_id]
+    return found[0] if found and found[0]["status"] == status else None

@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.api import Account, Api, assert_problem
 from tests.support.experience import MESSAGES, THREADS, new_thread, post, thread_of
+from tests.support.jobs import Jobs
 
 
 @pytest.fixture
@@ -170,31 +171,6 @@ def test_deleting_a_thread_removes_it_and_everything_in_it(api: Api, alice: Acco
     assert_problem(api.call("GET", f"{THREADS}/{thread['id']}", token=alice.access_token), 404, "THREAD_NOT_FOUND")
     assert_problem(api.call("GET", f"{MESSAGES}/{message['id']}", token=alice.access_token), 404, "MESSAGE_NOT_FOUND")
     assert api.call("GET", THREADS, token=bob.access_token).data["items"] == []
+    assert Jobs(api).run() == {"delivered": 1, "failed": 0}  # the purge job
     assert list(Item.query(thread_pk(thread["id"]))) == []
     assert api.call("GET", f"{MESSAGES}/search", token=alice.access_token, query={"q": "edited"}).data["items"] == []
-
-
-def test_a_large_thread_is_gone_at_once_and_emptied_over_repeated_deletes(
-    api: Api, alice: Account, bob: Account, eve: Account, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from shared.data.table import Item
-    from shared.experience import threads
-    from shared.experience.models import thread_pk
-
-    thread = new_thread(api, alice, bob)
-    for n in range(6):
-        post(api, alice, thread["id"], f"message {n}")
-    monkeypatch.setattr(threads, "DELETE_BUDGET", 4)
-    path = f"{THREADS}/{thread['id']}"
-
-    first = api.call("DELETE", path, token=alice.access_token)
-    assert first.status == 200
-    assert "again" in first.data["message"]
-    assert_problem(api.call("GET", path, token=alice.access_token), 404, "THREAD_NOT_FOUND")
-    assert_problem(api.call("DELETE", path, token=eve.access_token), 404, "THREAD_NOT_FOUND")
-    assert_problem(api.call("DELETE", path, token=bob.access_token), 404, "THREAD_NOT_FOUND")
-    assert len(list(Item.query(thread_pk(thread["id"])))) > 1
-
-    assert api.call("DELETE", path, token=alice.access_token).data["message"] == "Thread deleted"  # the rest
-    assert list(Item.query(thread_pk(thread["id"]))) == []
-    assert_problem(api.call("DELETE", path, token=alice.access_token), 404, "THREAD_NOT_FOUND")

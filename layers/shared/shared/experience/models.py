@@ -149,9 +149,8 @@ class ThreadItem(Item, discriminator="THREAD"):
 
 class ThreadPurgeItem(Item, discriminator="THREAD_PURGE"):
     """``PK=THREAD#<tid>``, ``SK=PURGE``: a deleted thread whose partition is still being emptied.
-    Written with the thread's deletion, removed with the partition's last item; a later
-    ``DELETE`` of the thread by its owner or an admin continues the work (and a jobs consumer
-    can take it over from the stream: INSERT of this type)."""
+    Written with the thread's deletion (which owes the ``experience.purge-thread`` job), removed
+    by that job with the partition's last item."""
 
     thread_id = UnicodeAttribute(attr_name="threadId")
     owner_id = UnicodeAttribute(attr_name="ownerId")

@@ -8,7 +8,7 @@ participant + message + claim = at most 53 items) always fits one transaction (l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -32,6 +32,8 @@ from shared.experience.models import (
     thread_pk,
     user_threads,
 )
+from shared.messaging import outbox
+from shared.messaging.owed import Owed
 
 
 def thread_changed() -> Conflict:
@@ -169,9 +171,10 @@ def change_members(
         raise
 
 
-def delete_head(thread: ThreadItem, member_ids: list[str], at: str) -> None:
+def delete_head(thread: ThreadItem, member_ids: list[str], at: str, owed: Sequence[Owed]) -> None:
     """Delete the thread and its memberships at once (the thread is gone for everyone), leaving
-    the purge marker that says its partition is still being emptied."""
+    the purge marker that says its partition is still being emptied, and owe ``owed`` (the purge
+    job) in the same transaction."""
     marker = ThreadPurgeItem(
         thread_pk(thread.thread_id), PURGE_SK, thread_id=thread.thread_id, owner_id=thread.owner_id, deleted_at=at
     )
@@ -181,6 +184,7 @@ def delete_head(thread: ThreadItem, member_ids: list[str], at: str) -> None:
             tx.delete(thread, condition=_revision_check(thread))
             for user_id in member_ids:
                 tx.delete(MemberItem(thread_pk(thread.thread_id), member_sk(user_id)))
+            outbox.add(tx, *owed)
     except TransactWriteError as exc:
         if any(failed_conditions(exc)):
             raise thread_changed() from exc
@@ -188,8 +192,9 @@ def delete_head(thread: ThreadItem, member_ids: list[str], at: str) -> None:
 
 
 def thread_items_page(thread_id: str, limit: int) -> list[Item]:
-    """Up to ``limit`` items left in a (deleted) thread's partition, its purge marker excluded."""
-    found = Item.query(thread_pk(thread_id), limit=limit + 1)  # one more: the marker may be among them
+    """Up to ``limit`` items left in a (deleted) thread's partition, its purge marker excluded
+    (consistent: a retried purge must not see items an earlier attempt already removed)."""
+    found = Item.query(thread_pk(thread_id), limit=limit + 1, consistent_read=True)  # the marker may be among them
     return [item for item in found if not isinstance(item, ThreadPurgeItem)][:limit]
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from shared.data.table import Item
+from shared.data.transactions import failed_conditions, transaction
 from shared.errors import InvalidInput
 from shared.experience import access, blocks, repository, views
 from shared.experience import message_repository as messages
@@ -33,6 +35,7 @@ from shared.security.cursors import decode_cursor, encode_cursor
 MAX_INDEXED_WORDS = 300
 MAX_QUERY_WORDS = 8
 MAX_SCOPE_THREADS = 100
+UNINDEX_CHUNK = 50  # a posting delete and its counter update: 100 items, one transaction
 
 
 def postings(message: MessageItem | None) -> list[MessagePostingItem]:
@@ -64,16 +67,26 @@ def reindex(old: MessageItem | None, new: MessageItem | None) -> None:
         ops.apply_batched()
 
 
-def unindex_all(found: Sequence[MessageItem]) -> None:
-    """Remove the postings of many messages (a deleted thread's)."""
-    combined = index.IndexOps(model=MessagePostingItem)
-    for message in found:
-        ops = _ops(postings(message), [])
-        combined.deletes += ops.deletes
-        for pk, delta in ops.counts.items():
-            combined.counts[pk] = combined.counts.get(pk, 0) + delta
-    if combined.size:
-        combined.apply_batched()
+def unindex_exactly(message: MessageItem) -> None:
+    """Remove a message's postings (a deleted thread's purge), each deleted on condition that it
+    exists, with its word counter's decrement in the same transaction: a repeat (a retried purge
+    job) decrements nothing twice, so the counters stay exact."""
+    pending = postings(message)
+    for start in range(0, len(pending), UNINDEX_CHUNK):
+        chunk = pending[start : start + UNINDEX_CHUNK]
+        while chunk:
+            try:
+                with transaction() as tx:
+                    for posting in chunk:
+                        tx.delete(posting, condition=Item.pk.exists())
+                        tx.update(index.WordCountItem(posting.pk, index.COUNT_SK), actions=index.count_actions(-1))
+                remaining: list[MessagePostingItem] = []
+            except TransactWriteError as exc:
+                failed = failed_conditions(exc)[: len(chunk)]  # the deletes come first
+                if not any(failed):
+                    raise
+                remaining = [posting for posting, gone in zip(chunk, failed, strict=True) if not gone]
+            chunk = remaining
 
 
 def search_messages(

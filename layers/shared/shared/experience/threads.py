@@ -9,7 +9,8 @@ from shared.clock import now_iso
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.experience import access, repository, views
 from shared.experience import message_repository as messages
-from shared.experience.models import MessageItem, Participant, ThreadItem
+from shared.experience.jobs import purge_thread_job
+from shared.experience.models import Participant, ThreadItem
 from shared.experience.retry import backoff
 from shared.experience.schemas import (
     MAX_PARTICIPANTS,
@@ -23,11 +24,11 @@ from shared.experience.schemas import (
 from shared.identity import repository as identity
 from shared.identity.principal import Principal
 from shared.ids import new_id
+from shared.jobs.spec import owed
 from shared.schemas import ItemsPage
 from shared.security.cursors import decode_cursor, encode_cursor
 
 ATTEMPTS = 5
-DELETE_BUDGET = 1_000  # items of a deleted thread removed within the request (see delete_thread)
 
 
 def _user_not_found(user_id: str) -> NotFound:
@@ -113,46 +114,23 @@ def update_thread(caller: Principal, thread_id: str, request: UpdateThreadReques
     raise repository.thread_changed()
 
 
-def delete_thread(caller: Principal, thread_id: str) -> bool:
-    """The thread and its memberships go in one transaction (gone for everyone at once, with a
-    purge marker left in their place); then its messages, versions, reactions, actions and
-    search postings are removed in batches, up to :data:`DELETE_BUDGET` items in this request.
-    A thread larger than that stays unreachable (every read goes through the thread item) and
-    keeps its marker; deleting it again (owner or admin) continues the work, and a jobs
-    consumer can finish it from the marker's stream record. Returns whether it is all gone."""
+def delete_thread(caller: Principal, thread_id: str) -> None:
+    """The thread and its memberships go in one transaction, gone for everyone at once (every
+    read goes through the thread item), with a purge marker left in their place and the
+    ``experience.purge-thread`` job owed (:mod:`shared.experience.jobs`), which removes its
+    messages, versions, reactions, actions, claims and search postings in the background."""
     for attempt in range(ATTEMPTS):
-        try:
-            thread, _member = access.visible_thread(caller, thread_id)
-        except NotFound:
-            marker = repository.purge_marker(thread_id)
-            if marker is None or (marker.owner_id != caller.user_id and not caller.is_admin):
-                raise
-            return purge(thread_id, DELETE_BUDGET)
+        thread, _member = access.visible_thread(caller, thread_id)
         access.ensure_owner(caller, thread)
+        member_ids = [m.user_id for m in repository.members(thread_id)]
+        job = owed(purge_thread_job(thread_id, int(thread.message_count or 0)))
         try:
-            repository.delete_head(thread, [m.user_id for m in repository.members(thread_id)], now_iso())
+            repository.delete_head(thread, member_ids, now_iso(), [job])
         except Conflict:
             backoff(attempt)
             continue
-        return purge(thread_id, DELETE_BUDGET)
+        return
     raise repository.thread_changed()
-
-
-def purge(thread_id: str, budget: int) -> bool:
-    """Remove up to ``budget`` items left in a deleted thread's partition (and the search
-    postings of its messages), then its purge marker if nothing is left; True when all is gone."""
-    from shared.experience import search
-
-    removed = 0
-    while removed < budget:
-        batch = repository.thread_items_page(thread_id, min(100, budget - removed))
-        if not batch:
-            repository.delete_purge_marker(thread_id)
-            return True
-        search.unindex_all([item for item in batch if isinstance(item, MessageItem)])
-        repository.delete_items(batch)
-        removed += len(batch)
-    return False
 
 
 def _participants_without(thread: ThreadItem, user_id: str) -> list[Participant]:
