@@ -72,6 +72,25 @@ def stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
         "awsRegion": record.get("awsRegion") or _region_of(stream_arn),
         "dynamodb": dynamodb,
         "eventSourceARN": stream_arn,
+    } | ({"userIdentity": record["userIdentity"]} if record.get("userIdentity") else {})
+
+
+def _image_record(
+    name: str, image: dict[str, Any], stream_arn: str, *, sequence_number: str, event_id: str, at: datetime
+) -> dict[str, Any]:
+    """The raw (``GetRecords``) record of an INSERT (``image`` new) or REMOVE (``image`` old)."""
+    return {
+        "eventID": event_id,
+        "eventName": name,
+        "awsRegion": _region_of(stream_arn),
+        "dynamodb": {
+            "ApproximateCreationDateTime": at,
+            "Keys": {"PK": image["PK"], "SK": image["SK"]},
+            "NewImage" if name == "INSERT" else "OldImage": image,
+            "SequenceNumber": sequence_number,
+            "SizeBytes": len(json.dumps(image)),
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
     }
 
 
@@ -79,19 +98,18 @@ def insert_record(
     image: dict[str, Any], stream_arn: str, *, sequence_number: str, event_id: str, at: datetime
 ) -> dict[str, Any]:
     """The Lambda stream record of the INSERT of ``image`` (a DynamoDB-JSON item keyed PK/SK)."""
-    raw = {
-        "eventID": event_id,
-        "eventName": "INSERT",
-        "awsRegion": _region_of(stream_arn),
-        "dynamodb": {
-            "ApproximateCreationDateTime": at,
-            "Keys": {"PK": image["PK"], "SK": image["SK"]},
-            "NewImage": image,
-            "SequenceNumber": sequence_number,
-            "SizeBytes": len(json.dumps(image)),
-            "StreamViewType": "NEW_AND_OLD_IMAGES",
-        },
-    }
+    raw = _image_record("INSERT", image, stream_arn, sequence_number=sequence_number, event_id=event_id, at=at)
+    return stream_record(raw, stream_arn)
+
+
+def remove_record(
+    image: dict[str, Any], stream_arn: str, *, sequence_number: str, event_id: str, at: datetime, expired: bool
+) -> dict[str, Any]:
+    """The Lambda stream record of the REMOVE of ``image``; ``expired``: by the TTL, whose
+    deletions carry DynamoDB's service identity."""
+    raw = _image_record("REMOVE", image, stream_arn, sequence_number=sequence_number, event_id=event_id, at=at)
+    if expired:
+        raw["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
     return stream_record(raw, stream_arn)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.apigw import http_event, sqs_event
-from devstack.events import insert_record
+from devstack.events import insert_record, remove_record
 from devstack.routes import function_code_dir, function_events, function_names, http_routes, route_roles
 from devstack.template import ROOT
 
@@ -148,6 +148,41 @@ def _stream_sample() -> dict[str, Any]:
     return {"Records": [record]}
 
 
+def _job_removed_sample() -> dict[str, Any]:
+    """The job expiry consumer's event: the TTL's REMOVE of a completed job's record."""
+    from shared.jobs.models import JobItem, job_key
+
+    job = JobItem(
+        *job_key("sample-job"),
+        job_id="sample-job",
+        job_type="system.canary",
+        status="completed",
+        max_attempts=3,
+        backoff_base=2,
+        backoff_cap=3600,
+        attempts=1,
+        attempts_total=1,
+        progress=100,
+        created_at="2026-11-15T12:00:00.000Z",
+        started_at="2026-11-15T12:00:01.000Z",
+        finished_at="2026-11-15T12:00:02.000Z",
+        result='{"attempts":1}',
+        ttl=SAMPLE_TIME,
+    )
+    record = remove_record(
+        job.serialize(),
+        SAMPLE_STREAM_ARN,
+        sequence_number="100000000000000000002",
+        event_id="00000000000000000000000000000002",
+        at=SAMPLE_TIME,
+        expired=True,
+    )
+    return {"Records": [record]}
+
+
+STREAM_SAMPLES = {"JobsExpiryFunction": _job_removed_sample}
+
+
 def _file_name(method: str, path: str) -> str:
     tail = re.sub(r"[{}]", "", path.removeprefix("/api/v1/").strip("/")).replace("/", "_").replace("-", "_")
     return f"{method.lower()}_{tail or 'root'}.json"
@@ -190,7 +225,8 @@ def build() -> dict[Path, dict[str, Any]]:
                     event["Properties"]["Input"]
                 )
             if event.get("Type") == "DynamoDB":
-                files[EVENTS / folder / f"dynamodb_{event_name[0].lower()}{event_name[1:]}.json"] = _stream_sample()
+                sample_of = STREAM_SAMPLES.get(function, _stream_sample)
+                files[EVENTS / folder / f"dynamodb_{event_name[0].lower()}{event_name[1:]}.json"] = sample_of()
             if event.get("Type") != "SQS":
                 continue
             queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]

@@ -1,6 +1,7 @@
 """Background jobs on the local stack over HTTP: a canary that fails twice then completes with its
 attempts 2 s then 4 s apart (the backoff through SQS visibility), a delayed job's one-time schedule
-listed and deleted by a cancel, and the unpaid-order expiry enqueued by its schedule."""
+listed and deleted by a cancel, the unpaid-order expiry enqueued by its schedule, and a removed
+finished record leaving the stats through the stream's expiry consumer."""
 
 from __future__ import annotations
 
@@ -81,3 +82,30 @@ def test_the_expiry_schedule_enqueues_a_cron_job_that_runs(stack: LocalStack, ap
     assert job["type"] == "orders.expire-unpaid"
     assert job["status"] == "completed"
     assert set(job["result"]) == {"cancelled", "paid", "failed"}
+
+
+def test_a_removed_finished_record_leaves_the_stats_through_the_stream(stack: LocalStack, api: Client) -> None:
+    # Given a completed canary, counted
+    token = admin_token(api)
+    created = api("POST", JOBS, {"type": "system.canary", "payload": {}}, token=token)
+    assert created.status == 201, created.body
+    eventually(lambda: finished(api, token, created.data["jobId"]), timeout=15)
+    (source,) = [s for s in stack.info["eventSources"] if s["function"] == "JobsExpiryFunction"]
+    assert "on failure -> JobsExpiryDLQ" in source["settings"]
+
+    def completed() -> int:
+        res = api("GET", f"{JOBS}/stats", token=token)
+        assert res.status == 200, res.body
+        return int(res.data["byType"]["system.canary"]["completed"])
+
+    before = completed()
+
+    # When its record goes from the table (as the TTL removes it; moto never expires items)
+    stack.client("dynamodb").delete_item(
+        TableName=stack.info["tableName"], Key={"PK": {"S": f"JOB#{created.data['jobId']}"}, "SK": {"S": "JOB"}}
+    )
+
+    # Then the stream's REMOVE reaches the expiry consumer and the count goes down by one
+    eventually(lambda: completed() == before - 1, timeout=15)
+    assert "stream Table -> JobsExpiryFunction" in stack.log()
+    assert api("GET", f"{JOBS}/{created.data['jobId']}", token=token).status == 404

@@ -1,6 +1,7 @@
 """Property test of the job transitions: whatever the order of enqueues (with dedup keys and
-delays), worker deliveries (duplicated), cancels and retries, the counters equal the records'
-statuses, a job completes at most once, and a dedup key has at most one live job."""
+delays), worker deliveries (duplicated), cancels, retries and expiries of finished records (their
+stream REMOVE delivered twice), the counters equal the records' statuses, a job completes at
+most once, and a dedup key has at most one live job."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from hypothesis import strategies as st
 from shared.errors import Conflict
 from shared.jobs import records, service
 from shared.jobs.enqueue import enqueue
-from shared.jobs.models import LIVE, STATUSES, JobItem
+from shared.jobs.models import FINISHED, LIVE, STATUSES, JobItem
 
 from tests.support.api import Api
 from tests.support.aws import fake_aws
-from tests.support.jobs import Jobs
+from tests.support.jobs import EXPIRY, Jobs, deleted_from_stream, expiry_event
 
 Enqueue = st.tuples(
     st.just("enqueue"),
@@ -27,7 +28,7 @@ Enqueue = st.tuples(
     st.sampled_from([None, "a", "b"]),  # dedup key
     st.sampled_from([0, 0, 60]),  # delay (60 s: held in SQS through the whole example)
 )
-Act = st.tuples(st.sampled_from(["run", "duplicate", "cancel", "retry"]), st.integers(0, 20))
+Act = st.tuples(st.sampled_from(["run", "duplicate", "cancel", "retry", "expire"]), st.integers(0, 20))
 Steps = st.lists(st.one_of(Enqueue, Act), min_size=1, max_size=14)
 
 
@@ -54,6 +55,13 @@ def step(api: Api, jobs: Jobs, ids: list[str], action: tuple[Any, ...]) -> None:
         api.aws.sqs.send_message(
             QueueUrl=api.aws.queue_urls["JobsQueue"], MessageBody=json.dumps({"jobId": job_id, "run": 0})
         )
+        return
+    if kind == "expire":  # the TTL removes a finished record; the stream delivers it at least once
+        job = records.get(job_id)
+        if job is not None and job.status in FINISHED:
+            removed = deleted_from_stream(api, job.pk)
+            assert api.invoke(EXPIRY, expiry_event(removed + removed)) == {"batchItemFailures": []}
+            ids.remove(job_id)
         return
     with suppress(Conflict):  # a refused action (409) changes nothing
         service.cancel_job(job_id) if kind == "cancel" else service.retry_job(job_id)

@@ -4,14 +4,45 @@ deleted; failed ones stay, held by the worker's backoff)."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from devstack.events import sqs_event_from_messages
+import boto3
+from botocore.config import Config
+
+from devstack.events import remove_record, sqs_event_from_messages, stream_record
+from devstack.filters import accepts, parse_filters
+from devstack.routes import function_events
 from tests.support.api import Api
+from tests.support.outbox import STREAM_ARN
 
 WORKER = "JobsWorkerFunction"
+EXPIRY = "JobsExpiryFunction"
+_sequence = itertools.count(200_000_000_000_000_000_000)
+
+
+def removal(image: dict[str, Any], *, expired: bool = True) -> dict[str, Any]:
+    """The stream record of the REMOVE of ``image`` (a DynamoDB-JSON item); ``expired``: by the TTL."""
+    return remove_record(
+        image,
+        STREAM_ARN,
+        sequence_number=str(next(_sequence)),
+        event_id=uuid.uuid4().hex,
+        at=datetime.now(UTC),
+        expired=expired,
+    )
+
+
+def expiry_event(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event Lambda sends the expiry consumer for ``records``, after the template's FilterCriteria."""
+    (event,) = (e for e in function_events(EXPIRY).values() if e.get("Type") == "DynamoDB")
+    filters = parse_filters(event["Properties"]["FilterCriteria"])
+    return {"Records": [record for record in records if accepts(filters, record)]}
 
 
 @dataclass
@@ -57,3 +88,23 @@ class Jobs:
             QueueUrl=self.api.aws.queue_urls[queue], AttributeNames=["ApproximateNumberOfMessages"]
         )
         return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def deleted_from_stream(api: Api, pk: str) -> list[dict[str, Any]]:
+    """Delete the item ``pk``/``JOB`` in moto and return its REMOVE as the table's stream carries
+    it, in Lambda's record shape (moto never expires TTL items: this is how one goes)."""
+    table = os.environ["TABLE_NAME"]
+    api.aws.dynamodb.delete_item(TableName=table, Key={"PK": {"S": pk}, "SK": {"S": "JOB"}})
+    arn = api.aws.dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    streams = boto3.client(
+        "dynamodbstreams", region_name=os.environ["AWS_REGION"], config=Config(account_id_endpoint_mode="disabled")
+    )
+    found: list[dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        for raw in streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]:
+            if raw["eventName"] == "REMOVE" and raw["dynamodb"]["Keys"]["PK"]["S"] == pk:
+                found.append(stream_record(raw, arn))
+    return found

@@ -52,6 +52,7 @@ WORKERS = (
     "EmailWorkerFunction",
     "StripeEventsFunction",
     "OutboxRelayFunction",
+    "JobsExpiryFunction",
 )
 # What only an HTTP route needs: the resolver and its plumbing, authentication (identity's
 # repository and auth, the token codec, PyJWT and cryptography), password hashing.

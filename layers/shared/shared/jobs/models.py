@@ -19,6 +19,10 @@ counts per status (all, per type)          ``PK=JOBSTATS``, ``SK=ALL`` / ``SK=TY
 the live job of a dedup key                ``PK=JOBKEY#<key>``, ``SK=JOBKEY`` holding the job id;
                                            put (if absent) with the job, deleted in the
                                            transaction that finishes or cancels it
+a removed record already uncounted         ``PK=JOB#<id>``, ``SK=UNCOUNTED``: put (if absent) in
+                                           the transaction that lowers the counters of a record
+                                           the TTL (or anyone) removed, so a replayed stream
+                                           record lowers nothing; kept ``UNCOUNTED_RETENTION``
 =========================================  =====================================================
 
 Finished jobs carry a ``ttl`` (``JOB_RETENTION_COMPLETED_DAYS`` / ``JOB_RETENTION_FAILED_DAYS``).
@@ -26,6 +30,7 @@ Finished jobs carry a ``ttl`` (``JOB_RETENTION_COMPLETED_DAYS`` / ``JOB_RETENTIO
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
@@ -41,6 +46,9 @@ Priority = Literal["normal", "high"]
 JOB_SK = "JOB"
 STATS_PK = "JOBSTATS"
 KEY_SK = "JOBKEY"
+UNCOUNTED_SK = "UNCOUNTED"
+# Longer than a stream keeps a record (24 h): no replay of a removal can outlive its marker.
+UNCOUNTED_RETENTION = timedelta(days=2)
 
 
 def job_key(job_id: str) -> tuple[str, str]:
@@ -53,6 +61,10 @@ def stats_key(job_type: str | None) -> tuple[str, str]:
 
 def claim_key(dedup_key: str) -> tuple[str, str]:
     return f"JOBKEY#{dedup_key}", KEY_SK
+
+
+def uncounted_key(job_id: str) -> tuple[str, str]:
+    return f"JOB#{job_id}", UNCOUNTED_SK
 
 
 def all_partition() -> str:
@@ -114,3 +126,10 @@ class JobCounter(Item, discriminator="JOBSTATS"):
 
 class JobKeyClaim(Item, discriminator="JOBKEY"):
     job_id = UnicodeAttribute(attr_name="jobId")
+
+
+class JobUncounted(Item, discriminator="JOBUNCOUNTED"):
+    """The counters no longer count this removed job (see :func:`shared.jobs.records.uncount`)."""
+
+    job_id = UnicodeAttribute(attr_name="jobId")
+    status = UnicodeAttribute()

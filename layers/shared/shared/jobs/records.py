@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -24,7 +24,7 @@ from shared.data.pagination import Page, query_page
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
 from shared.jobs import models as m
-from shared.jobs.models import AttemptLog, JobCounter, JobItem, JobKeyClaim, JobStatus
+from shared.jobs.models import AttemptLog, JobCounter, JobItem, JobKeyClaim, JobStatus, JobUncounted
 from shared.jobs.spec import MAX_SQS_DELAY_SECONDS, JobSpec, owed
 from shared.messaging import outbox
 from shared.messaging.owed import Owed
@@ -281,6 +281,45 @@ def set_progress(job: JobItem, progress: int) -> bool:
             return False
         raise
     return True
+
+
+def removed_job(image: dict[str, Any]) -> JobItem | None:
+    """The job of a removed record's old image (DynamoDB JSON, as its stream record carries it);
+    ``None`` for any other item or an unknown status."""
+    try:
+        item = Item.from_raw_data(image)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return item if isinstance(item, JobItem) and item.status in m.STATUSES else None
+
+
+def uncount(job: JobItem) -> bool:
+    """Lower the counters of ``job``, whose record is gone (the TTL removed it after it
+    finished, or someone deleted it), by its last status and type. The transaction also puts the
+    job's ``UNCOUNTED`` marker if absent: ``False`` when it was there (a replayed removal, nothing
+    lowered twice). A removed live job also gives its dedup key back."""
+    marker = JobUncounted(
+        *m.uncounted_key(job.job_id), job_id=job.job_id, status=job.status, ttl=now() + m.UNCOUNTED_RETENTION
+    )
+    if job.status not in m.FINISHED and job.dedup_key:
+        _release_claim(job.dedup_key, job.job_id)  # first: a replay after a crash releases it still
+    try:
+        with transaction() as tx:
+            tx.save(marker, condition=Item.pk.does_not_exist())
+            _counters(tx, job.job_type, {job.status: -1})
+    except TransactWriteError as exc:
+        if any(failed_conditions(exc)):
+            return False
+        raise
+    return True
+
+
+def _release_claim(dedup_key: str, job_id: str) -> None:
+    try:
+        JobKeyClaim(*m.claim_key(dedup_key)).delete(condition=JobKeyClaim.job_id == job_id)
+    except DeleteError as exc:
+        if not is_condition_failure(exc):
+            raise
 
 
 def counts() -> dict[str, dict[str, int]]:
