@@ -1,4 +1,4 @@
-"""The single table: generic key attributes, three overloaded GSIs, a discriminator and TTL.
+"""The single table: generic key attributes, six overloaded GSIs, a discriminator and TTL.
 
 Every entity subclasses :class:`Item` with ``discriminator=...`` and builds its own keys
 from its fields, so keys cannot drift from the data they come from. Entities write their
