@@ -290,3 +290,20 @@ def test_messages_attach_only_ready_files_of_their_thread(api: Api, alice: Accou
 
     message = post(api, alice, thread["id"], "see attached", attachments=[ready["id"], ready["id"]])
     assert message["attachments"] == [ready["id"]]
+
+
+def test_an_object_replaced_during_the_check_is_retried_not_judged(
+    api: Api, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.experience.files import storage
+
+    created = announce(api, alice, "a.txt", "text/plain", 3)
+    post_form(created["upload"], b"abc")
+    bodies = notifications(api)
+    # the object seen by HEAD is not the one the GET finds (a second upload landed in between)
+    monkeypatch.setattr(storage, "head", lambda key: storage.ObjectHead(size=3, etag="0" * 32))
+
+    result = run_worker(api, bodies)
+
+    assert len(result["batchItemFailures"]) == 1  # SQS redelivers; the new upload's event follows
+    assert get_file(api, alice, created["file"]["id"])["status"] == "pending"
