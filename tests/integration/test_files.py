@@ -307,3 +307,26 @@ def test_an_object_replaced_during_the_check_is_retried_not_judged(
 
     assert len(result["batchItemFailures"]) == 1  # SQS redelivers; the new upload's event follows
     assert get_file(api, alice, created["file"]["id"])["status"] == "pending"
+
+
+def test_a_rejection_whose_delete_failed_deletes_on_the_retry(
+    api: Api, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.experience.files import storage
+
+    created = announce(api, alice, "a.pdf", "application/pdf", 3)
+    post_form(created["upload"], b"abc")
+    bodies = notifications(api)
+    real_delete = storage.delete
+
+    def unavailable(*keys: str) -> None:
+        raise ConnectionError("S3 unavailable")
+
+    monkeypatch.setattr(storage, "delete", unavailable)
+    assert len(run_worker(api, bodies)["batchItemFailures"]) == 1
+    assert get_file(api, alice, created["file"]["id"])["status"] == "rejected"
+    assert keys(api) == [created["upload"]["fields"]["key"]]
+
+    monkeypatch.setattr(storage, "delete", real_delete)
+    assert run_worker(api, bodies) == {"batchItemFailures": []}
+    assert keys(api) == []

@@ -8,7 +8,8 @@ images a decode and a preview of at most :data:`PREVIEW_MAX_SIDE` px written bes
 Every read is pinned to the ETag first seen (``If-Match``): a new upload replacing the object
 mid-check fails the read, and that upload's own notification judges it.
 
-A rejected file's object (and preview) is deleted and the record keeps the reason.
+A rejected file's object (and preview) is deleted after the verdict is recorded (a retry finds
+the verdict and deletes again) and the record keeps the reason.
 """
 
 from __future__ import annotations
@@ -65,14 +66,16 @@ def handle_object_created(key: str, imaging: Imaging) -> Outcome:
     if found is None:
         return "gone"
     if item.checked_etag == found.etag:
+        if item.status == "rejected":
+            storage.delete(key, preview_key(file_id))  # a retry of a verdict whose delete failed
         return "duplicate"
     try:
         preview = _check(item, found, imaging)
     except Rejected as verdict:
-        storage.delete(key, preview_key(file_id))
         recorded = repository.mark_rejected(
             item, found.etag, verdict.reason, now_iso(), now() + timedelta(seconds=REJECTED_KEPT_SECONDS)
         )
+        storage.delete(key, preview_key(file_id))
         return "rejected" if recorded else "duplicate"
     if preview is not None:
         storage.put(preview_key(file_id), preview.data, preview.content_type)
