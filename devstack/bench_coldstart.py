@@ -56,6 +56,8 @@ REPRESENTATIVE = {
     "CartFunction": "cart/get_cart.json",
     "SellersFunction": "sellers/get_admin_sellers.json",
     "UploadsFunction": "uploads/post_uploads.json",
+    "FilesFunction": "files/get_files.json",
+    "FileWorkerFunction": "file_worker/sqs_fileEvents.json",
 }
 SCHEDULED_EVENT = {"version": "0", "source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
 TRACE_HEADER = "Root=1-65a1b2c3-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1"

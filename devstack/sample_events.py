@@ -110,9 +110,53 @@ BODIES.update(
         "PATCH /api/v1/messages/{messageId}": {"content": "Hello again"},
         "POST /api/v1/messages/{messageId}/reactions": {"emoji": ":tada:"},
         "POST /api/v1/messages/{messageId}/actions": {"actionId": "approve", "value": "yes"},
+        "POST /api/v1/files": {"filename": "q3-chart.png", "contentType": "image/png", "size": 48213},
+        "PUT /api/v1/files/{fileId}": {"filename": "q3-revenue-chart.png"},
+        "PATCH /api/v1/files/{fileId}": {"filename": "q3-revenue-chart.png"},
     }
 )
+# What S3 writes to the file events queue: the test event it sends when the notification is
+# configured, then an ObjectCreated event (one record) for a form upload, in AWS's full shape.
+S3_OBJECT_CREATED: dict[str, Any] = {
+    "Records": [
+        {
+            "eventVersion": "2.1",
+            "eventSource": "aws:s3",
+            "awsRegion": "us-east-1",
+            "eventTime": "2026-11-22T12:00:00.000Z",
+            "eventName": "ObjectCreated:Post",
+            "userIdentity": {"principalId": "AWS:AROAEXAMPLEROLEID:FilesFunction"},
+            "requestParameters": {"sourceIPAddress": "203.0.113.10"},
+            "responseElements": {
+                "x-amz-request-id": "C3D13FE58DE4C810",
+                "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+            },
+            "s3": {
+                "s3SchemaVersion": "1.0",
+                "configurationId": "files-object-created",
+                "bucket": {
+                    "name": "filesbucket",
+                    "ownerIdentity": {"principalId": "A3NL1KOZZKEXAMPLE"},
+                    "arn": "arn:aws:s3:::filesbucket",
+                },
+                "object": {
+                    "key": "files/01jd0000000000000000000002/original",
+                    "size": 48213,
+                    "eTag": "0123456789abcdef0123456789abcdef",
+                    "sequencer": "0055AED6DCD90281E5",
+                },
+            },
+        }
+    ]
+}
+S3_TEST_EVENT = {
+    "Service": "Amazon S3",
+    "Event": "s3:TestEvent",
+    "Time": "2026-11-22T12:00:00.000Z",
+    "Bucket": "filesbucket",
+}
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {
+    "FileEventsQueue": [S3_TEST_EVENT, S3_OBJECT_CREATED],
     "StripeEventsQueue": [STRIPE_EVENT],
     "JobsQueue": [{"jobId": "sample-jobId", "run": 0}],
     "JobsHighQueue": [{"jobId": "sample-jobId", "run": 0}],

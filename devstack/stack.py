@@ -30,6 +30,7 @@ import boto3
 
 from devstack.lambda_runtime import LambdaContext, load_handler
 from devstack.resources import create_buckets, create_queues, create_table
+from devstack.s3_notifications import apply_notifications
 from devstack.template import ROOT, resources_of_type
 
 T = TypeVar("T")
@@ -536,6 +537,8 @@ def apply_bucket_policies(template: dict[str, Any], intrinsics: Intrinsics, regi
             for statement in document.get("Statement", [])
             if "aws:SecureTransport" not in json.dumps(statement.get("Condition", {}))
         ]
+        if not document["Statement"]:
+            continue
         document.setdefault("Version", "2012-10-17")
         s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(document))
 
@@ -552,6 +555,7 @@ def build_stack(
     resources = create_resources(template, stack_name=stack_name, region=region)
     intrinsics = Intrinsics(template, resources)
     apply_bucket_policies(template, intrinsics, region)
+    apply_notifications(aws_client("s3", region), template, intrinsics.resolve, resources.buckets)
     functions = function_specs(template, intrinsics, port=port, caller_env=caller_env)
     stack = Stack(template, resources, intrinsics, functions, Invoker(functions))
     senders = stack.email_senders()

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.api import Account, Api, assert_problem
 from tests.support.experience import BUTTON_BLOCKS, MESSAGES, THREADS, messages_of, new_thread, post, thread_of
+from tests.support.files import ready_file
 from tests.support.products import atomic_dynamodb_calls, principal_of, run_concurrently
 
 
@@ -33,14 +34,15 @@ def send(api: Api, account: Account, thread_id: str, body: dict[str, Any]) -> An
 
 
 def test_a_message_has_the_promised_shape(api: Api, alice: Account, thread: dict[str, Any]) -> None:
-    message = post(api, alice, thread["id"], "**hi**", attachments=["file-1"])
+    file_id = ready_file(api, alice, thread["id"])
+    message = post(api, alice, thread["id"], "**hi**", attachments=[file_id])
 
     assert message["threadId"] == thread["id"]
     assert message["author"] == {"id": alice.id, "name": "Alice Owner"}
     assert message["role"] == "user"
     assert message["content"] == "**hi**"
     assert message["blocks"] is None
-    assert message["attachments"] == ["file-1"]
+    assert message["attachments"] == [file_id]
     assert message["reactions"] == []
     assert message["version"] == 1
     assert message["editedAt"] is None
@@ -140,7 +142,7 @@ def test_a_deleted_message_is_a_tombstone_in_place(
     api: Api, alice: Account, bob: Account, thread: dict[str, Any]
 ) -> None:
     keep = post(api, alice, thread["id"], "keep")
-    gone = post(api, bob, thread["id"], "oops", blocks=BUTTON_BLOCKS, attachments=["f1"])
+    gone = post(api, bob, thread["id"], "oops", blocks=BUTTON_BLOCKS, attachments=[ready_file(api, bob, thread["id"])])
 
     deleted = api.call("DELETE", f"{MESSAGES}/{gone['id']}", token=alice.access_token)  # the thread's owner
     assert deleted.status == 200

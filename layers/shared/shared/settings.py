@@ -36,6 +36,8 @@ class Settings(BaseModel):
     email_queue_url: str = ""
     uploads_bucket: str = ""
     uploads_public_base_url: str = ""
+    # Private bucket of the experience layer's files (presigned POST in, presigned GET out).
+    files_bucket: str = ""
 
     jwt_secret_id: str = ""
     jwt_secret: str = Field(default="", repr=False)

@@ -9,6 +9,7 @@ from shared.clock import now_iso
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.experience import access, blocks, search, views
 from shared.experience import message_repository as repository
+from shared.experience.files.attachments import attachable_files
 from shared.experience.message_repository import DuplicateSend
 from shared.experience.models import MemberItem, MessageItem, ThreadItem
 from shared.experience.retry import backoff
@@ -65,12 +66,16 @@ def post_message(caller: Principal, thread_id: str, request: CreateMessageReques
     """Returns the message and whether it was created (False: a retried ``clientMessageId``,
     answered with the first message). Raises :class:`NotFound`, :class:`Forbidden`
     (``ROLE_NOT_ALLOWED``, ``DOMAIN_NOT_ALLOWED``), :class:`InvalidInput` (blocks: `errors` by path),
-    :class:`Conflict` ``THREAD_CHANGED`` (after retries under heavy concurrency)."""
+    :class:`Conflict` ``THREAD_CHANGED`` (after retries under heavy concurrency); attachments:
+    see :func:`~shared.experience.files.attachments.attachable_files`."""
     if request.role != "user" and not caller.is_admin:
         raise Forbidden("Only admins and services may post as assistant or system", code="ROLE_NOT_ALLOWED")
     _check_blocks(request.blocks)
+    attachments: list[str] | None = None
     for attempt in range(ATTEMPTS):
         thread, _member = access.visible_thread(caller, thread_id)
+        if attachments is None:
+            attachments = [ref.id for ref in attachable_files(thread_id, request.attachments or [])]
         if request.client_message_id:
             first = _first_of(caller, thread_id, request.client_message_id)
             if first is not None:
@@ -86,7 +91,7 @@ def post_message(caller: Principal, thread_id: str, request: CreateMessageReques
             role=request.role,
             content=request.content,
             blocks=request.blocks,
-            attachments=list(request.attachments or []),
+            attachments=attachments,
             client_message_id=request.client_message_id,
             reaction_counts={},
             version=1,

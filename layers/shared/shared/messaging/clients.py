@@ -67,6 +67,18 @@ def client(service: str, config: Config | None = None) -> Any:
         return session().create_client(service, region_name=get_settings().aws_region, config=config)
 
 
+@lru_cache(maxsize=1)
+def s3_client() -> Any:
+    """S3 with SigV4 (presigned POST policies and GETs need it), path-style when an endpoint is
+    configured (the local stack: ``<bucket>.127.0.0.1`` does not resolve)."""
+    import os
+
+    from botocore.config import Config
+
+    style = "path" if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") else "auto"
+    return client("s3", Config(signature_version="s3v4", s3={"addressing_style": style}))
+
+
 ENDPOINTS_FILE = Path(__file__).with_name("aws_endpoints.json")
 # The endpoint prefixes whose entries of botocore's endpoints.json the layer ships
 # (``python -m devstack.artifacts`` writes ENDPOINTS_FILE); any client the layer creates must be
@@ -171,4 +183,5 @@ def reset_clients() -> None:
     """Forget the clients and the session: the next ones read the environment again."""
     with _lock:
         client.cache_clear()
+        s3_client.cache_clear()
         _Process.session = None

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Any
 
-from shared.messaging.clients import client
+from shared.messaging.clients import s3_client
 from shared.settings import get_settings
-
-
-@lru_cache(maxsize=1)
-def _s3() -> Any:
-    from botocore.config import Config
-
-    # Path-style when an endpoint is configured (the local stack): bucket.127.0.0.1 does not resolve.
-    style = "path" if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") else "auto"
-    return client("s3", Config(signature_version="s3v4", s3={"addressing_style": style}))
 
 
 def presigned_post(key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
     """A policy that accepts exactly this key and content type, 1..``max_bytes`` bytes."""
     bucket = get_settings().uploads_bucket
-    result: dict[str, Any] = _s3().generate_presigned_post(
+    result: dict[str, Any] = s3_client().generate_presigned_post(
         Bucket=bucket,
         Key=key,
         Fields={"Content-Type": content_type},
@@ -45,4 +35,4 @@ def public_url(key: str) -> str:
 
 
 def reset_storage() -> None:
-    _s3.cache_clear()
+    s3_client.cache_clear()
