@@ -219,3 +219,13 @@ def test_presence_lists_who_is_online(rt: Realtime, api: Api) -> None:
     socket.close()
     rt.pump()
     assert api.call("GET", path, token=alice.access_token).data["online"] == []
+
+
+def test_an_admin_outside_the_thread_cannot_subscribe(rt: Realtime, api: Api, admin: Account) -> None:
+    # events go to participants only: a subscription that would receive nothing is refused
+    alice = api.register(name="Alice")
+    thread = new_thread(api, alice)
+
+    answer = rt.connect(admin).subscribe(thread["id"])
+
+    assert (answer["type"], answer["code"]) == ("error", "THREAD_NOT_FOUND")

@@ -9,7 +9,8 @@ connection stays open. Answers go back through the management API (``PostToConne
 as the route's response.
 
 A subscription is checked like a read of the thread (:func:`shared.experience.access.visible_thread`,
-so a non-participant gets ``THREAD_NOT_FOUND`` whether the thread exists or not), after the
+so a non-participant gets ``THREAD_NOT_FOUND`` whether the thread exists or not; events go to
+participants only, so an admin outside the thread gets it too), after the
 connection's user and session are checked again: a session revoked or a user suspended since
 the handshake gets an error frame and the connection is closed.
 """
@@ -130,7 +131,7 @@ def _answer(connection_id: str, body: str | None) -> dict[str, Any] | None:
     if action not in THREAD_ACTIONS:
         known = ", ".join(("ping", *THREAD_ACTIONS))
         raise FrameError(
-            f"Unknown action {action!r} (one of {known})",
+            f"Unknown action {repr(action)[:64]} (one of {known})",
             code="UNKNOWN_ACTION",
             action=action if isinstance(action, str) else None,
         )
@@ -156,7 +157,7 @@ def _validated(model: type[PingFrame] | type[ThreadFrame], doc: dict[str, Any], 
 
 
 def _subscribe(connection_id: str, thread_id: str) -> dict[str, Any] | None:
-    from shared.experience.access import visible_thread
+    from shared.experience.access import thread_not_found, visible_thread
 
     connection = repository.get_connection(connection_id)
     if connection is None:
@@ -170,9 +171,11 @@ def _subscribe(connection_id: str, thread_id: str) -> dict[str, Any] | None:
         repository.remove_connection(connection_id)
         return None
     try:
-        visible_thread(caller, thread_id)
+        _thread, member = visible_thread(caller, thread_id)
     except DomainError as exc:
         raise FrameError.of(exc, threadId=thread_id) from None
+    if member is None:  # an admin outside the thread: events go to participants only
+        raise FrameError.of(thread_not_found(), threadId=thread_id)
     subscribed = set(connection.thread_ids or ())
     if thread_id not in subscribed and len(subscribed) >= MAX_SUBSCRIPTIONS:
         raise FrameError(
