@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
-from shared.data.table import Item
+from shared.data.table import Item, connection
 from shared.data.transactions import is_condition_failure, transaction
 from shared.realtime.models import (
     CONNECTION_SK,
@@ -51,8 +51,8 @@ def take_ticket(ticket_hash: str, now: int) -> TicketItem | None:
     handshakes presenting the same ticket exactly one gets it. ``None``: unknown, used or expired."""
     condition = Item.pk.exists() & (TicketItem.expires_at > now)
     try:
-        answer = Item._get_connection().delete_item(
-            ticket_pk(ticket_hash), TICKET_SK, condition=condition, return_values="ALL_OLD"
+        answer = connection().delete_item(
+            Item.Meta.table_name, ticket_pk(ticket_hash), TICKET_SK, condition=condition, return_values="ALL_OLD"
         )
     except DeleteError as exc:
         if is_condition_failure(exc):
@@ -104,7 +104,9 @@ def remove_connection(connection_id: str) -> ConnectionItem | None:
     """Delete the connection and its subscriptions; the removed connection, or None if it was
     already gone. Idempotent. A subscription added concurrently is refused by its transaction's
     condition on the connection, so none is left behind."""
-    answer = Item._get_connection().delete_item(connection_pk(connection_id), CONNECTION_SK, return_values="ALL_OLD")
+    answer = connection().delete_item(
+        Item.Meta.table_name, connection_pk(connection_id), CONNECTION_SK, return_values="ALL_OLD"
+    )
     removed = Item.from_raw_data(answer["Attributes"]) if answer.get("Attributes") else None
     if not isinstance(removed, ConnectionItem):
         return None
