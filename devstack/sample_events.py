@@ -224,7 +224,67 @@ def _job_removed_sample() -> dict[str, Any]:
     return {"Records": [record]}
 
 
-STREAM_SAMPLES = {"JobsExpiryFunction": _job_removed_sample}
+def _message_created_sample() -> dict[str, Any]:
+    """The real-time fan-out's event: the INSERT of a message (sent to the thread's subscribers)."""
+    from shared.experience.models import MessageItem, message_lookup, message_sk, thread_pk
+
+    message = MessageItem(
+        thread_pk("sample-thread"),
+        message_sk("sample-message"),
+        message_id="sample-message",
+        thread_id="sample-thread",
+        seq=1,
+        author_id="sample-user",
+        author_name="Sample User",
+        content="Hello from the sample event",
+        created_at="2026-11-22T12:00:00.000Z",
+    )
+    message.gsi1pk, message.gsi1sk = message_lookup("sample-message"), "MESSAGE"
+    record = insert_record(
+        message.serialize(),
+        SAMPLE_STREAM_ARN,
+        sequence_number="100000000000000000003",
+        event_id="00000000000000000000000000000003",
+        at=SAMPLE_TIME,
+    )
+    return {"Records": [record]}
+
+
+STREAM_SAMPLES = {"JobsExpiryFunction": _job_removed_sample, "RealtimeFanoutFunction": _message_created_sample}
+
+# The WebSocket API's routes (its function has no SAM event: API Gateway V2 integrates it).
+WEBSOCKET_FUNCTION = "WebSocketFunction"
+WEBSOCKET_SAMPLES: dict[str, tuple[str, str | None, dict[str, str] | None]] = {
+    "connect": ("$connect", None, {"ticket": "sample-ticket"}),
+    "subscribe": ("subscribe", '{"action": "subscribe", "threadId": "sample-threadId"}', None),
+    "typing": ("typing", '{"action": "typing", "threadId": "sample-threadId"}', None),
+    "ping": ("ping", '{"action": "ping"}', None),
+    "default": ("$default", '{"action": "unknown"}', None),
+    "disconnect": ("$disconnect", None, None),
+}
+
+
+def _websocket_samples() -> dict[Path, dict[str, Any]]:
+    from devstack.websocket_events import websocket_event
+
+    folder = EVENTS / Path(function_code_dir(WEBSOCKET_FUNCTION)).name
+    found: dict[Path, dict[str, Any]] = {}
+    for name, (route_key, body, query) in WEBSOCKET_SAMPLES.items():
+        found[folder / f"websocket_{name}.json"] = websocket_event(
+            route_key,
+            "sample-connection=",
+            body=body,
+            query=query,
+            api_id="sample-api",
+            domain_name="sample-api.execute-api.us-east-1.amazonaws.com",
+            source_ip="203.0.113.10",
+            connected_at=1795348800000,
+            now_ms=1795348800000,
+            request_id=f"sample-{name}",
+            message_id="sample-message=",
+            websocket_key="c2FtcGxlLWtleS0xMjM0NQ==",
+        )
+    return found
 
 
 def _file_name(method: str, path: str) -> str:
@@ -283,7 +343,7 @@ def build() -> dict[Path, dict[str, Any]]:
                 record["attributes"]["SentTimestamp"] = "1795348800000"
                 record["attributes"]["ApproximateFirstReceiveTimestamp"] = "1795348800000"
             files[EVENTS / folder / f"sqs_{event_name[0].lower()}{event_name[1:]}.json"] = sample
-    return files
+    return files | _websocket_samples()
 
 
 def main() -> int:

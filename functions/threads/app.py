@@ -27,6 +27,8 @@ from shared.http.openapi import raises
 from shared.http.pagination import Cursor, Limit
 from shared.http.responses import created, ok
 from shared.observability import logger, metrics, tracer
+from shared.realtime.presence import thread_presence
+from shared.realtime.schemas import ThreadPresenceOut
 from shared.schemas import Envelope, ItemsPage, Message
 
 app = create_app()
@@ -133,6 +135,16 @@ def remove_participant(threadId: ThreadId, userId: UserId) -> Response[Envelope[
     """Remove a participant (owner or admin), or leave (oneself)."""
     threads.remove_participant(principal(app), threadId, userId)
     return ok(app, Message(message="Participant removed"))
+
+
+@app.get(f"{PREFIX}/<threadId>/presence", responses=raises(NotFound, Forbidden), tags=["threads"])
+@requires()
+def get_presence(threadId: ThreadId) -> Response[Envelope[ThreadPresenceOut]]:
+    """Who of the thread's participants is online (has a real-time connection open).
+
+    Participants only. `online` lists them; `participants` gives everyone's status.
+    """
+    return ok(app, thread_presence(principal(app), threadId))
 
 
 @app.post(f"{PREFIX}/<threadId>/read", responses=raises(NotFound, Forbidden), tags=["threads"])

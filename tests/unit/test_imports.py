@@ -54,6 +54,7 @@ WORKERS = (
     "OutboxRelayFunction",
     "JobsExpiryFunction",
     "FileWorkerFunction",
+    "RealtimeFanoutFunction",
 )
 # What only an HTTP route needs: the resolver and its plumbing, authentication (identity's
 # repository and auth, the token codec, PyJWT and cryptography), password hashing.

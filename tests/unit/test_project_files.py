@@ -86,6 +86,7 @@ BODYLESS_ACTIONS = (
     "/process",
     "/jobs/{jobId}/retry",
     "/jobs/{jobId}/cancel",
+    "/realtime/ticket",
     "/jobs/dlq/redrive",
 )
 

@@ -103,6 +103,14 @@ class Settings(BaseModel):
     job_lease_seconds: int = Field(default=90, ge=1, le=43_200)
     onboarding_email_delay_seconds: int = Field(default=86_400, ge=0, le=365 * 86_400)
 
+    # Real-time (shared.realtime): the WebSocket API's wss URL handed out with tickets, and the
+    # https endpoint of its management API (PostToConnection); the local stack overrides both.
+    websocket_url: str = ""
+    websocket_management_endpoint: str = ""
+    realtime_ticket_ttl_seconds: int = Field(default=60, ge=5, le=600)
+    # API Gateway closes a WebSocket connection after 2 h; its items outlive it by a margin.
+    websocket_connection_ttl_seconds: int = Field(default=7_500, ge=60, le=86_400)
+
     blackjack_dealer_hits_soft_17: bool = False
     leaderboard_min_games: int = Field(default=5, ge=1)
 

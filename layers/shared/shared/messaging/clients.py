@@ -61,10 +61,13 @@ def session() -> Session:
 
 
 @lru_cache(maxsize=16)
-def client(service: str, config: Config | None = None) -> Any:
-    """The client for ``service`` in the configured region, cached (per ``config`` object)."""
+def client(service: str, config: Config | None = None, endpoint_url: str | None = None) -> Any:
+    """The client for ``service`` in the configured region, cached (per ``config`` object and
+    ``endpoint_url``: the WebSocket management API has one endpoint per API and stage)."""
     with _lock:
-        return session().create_client(service, region_name=get_settings().aws_region, config=config)
+        return session().create_client(
+            service, region_name=get_settings().aws_region, config=config, endpoint_url=endpoint_url
+        )
 
 
 @lru_cache(maxsize=1)
