@@ -179,3 +179,22 @@ def test_a_handler_error_carries_lambdas_error_fields(emulator: Emulator) -> Non
     assert failed.value.error_type == "RuntimeError"
     assert failed.value.error_message == "boom"
     assert any("raise RuntimeError" in line for line in failed.value.stack_trace)
+
+
+def test_an_idle_connection_is_closed_going_away(emulator: Emulator) -> None:
+    quick = WebSocketServer(emulator.server.api, emulator.pools, idle_timeout=0.5, log=emulator.log.append)
+    quick.start()
+    before = set(emulator.records.glob("*.$connect.json"))
+    try:
+        with (
+            connect(f"{quick.url}?token=let-me-in", proxy=None, open_timeout=20) as ws,
+            pytest.raises(ConnectionClosed) as closed,
+        ):
+            ws.recv(timeout=20)
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, "Going away")
+        (record,) = set(emulator.records.glob("*.$connect.json")) - before
+        event = emulator.record(record.name.split(".")[0], "$disconnect")
+        assert event["requestContext"]["disconnectStatusCode"] == 1001
+    finally:
+        quick.stop()
