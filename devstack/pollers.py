@@ -50,6 +50,9 @@ Log = Callable[[str], None]
 # visible (its DelaySeconds or a ChangeMessageVisibility ran out) only at its next one-second
 # tick, which would stretch a job's 2 s backoff to 3; this keeps it within a quarter second.
 IDLE_POLL_SECONDS = 0.25
+# The other pollers of a source (MaximumConcurrency) poll an idle queue this far apart: they add
+# throughput under a backlog (a poller that got messages polls again at once), not idle load.
+EXTRA_IDLE_POLL_SECONDS = 2.0
 _POLL_CONFIG = Config(read_timeout=30, retries={"max_attempts": 2})
 # botocore's account-based DynamoDB endpoints (<account>.streams-ddb...) are not routed by moto.
 _STREAMS_CONFIG = _POLL_CONFIG.merge(Config(account_id_endpoint_mode="disabled"))
@@ -161,6 +164,7 @@ class SqsPoller(threading.Thread):
         self, source: SqsSource, stack: Stack, stop: threading.Event, log: Log = print, index: int = 0
     ) -> None:
         super().__init__(name=f"sqs-{source.function}-{source.event}-{index}", daemon=True)
+        self.index = index
         self.source = source
         self.stack = stack
         self.stop = stop
@@ -171,7 +175,7 @@ class SqsPoller(threading.Thread):
         while not self.stop.is_set():
             try:
                 if not self.poll_once(wait_seconds=0):
-                    self.stop.wait(IDLE_POLL_SECONDS)
+                    self.stop.wait(IDLE_POLL_SECONDS if self.index == 0 else EXTRA_IDLE_POLL_SECONDS)
             except Exception:
                 if self.stop.is_set():
                     return

@@ -1,9 +1,10 @@
 """``make run``: the whole API at ``http://127.0.0.1:$PORT`` from ``template.yaml``, without Docker
 or an AWS account.
 
-* AWS is moto in server mode, in this process (``LOCAL_AWS_PORT``, default a free port); the
-  template's table, queues and buckets are created at start, and ``AWS_ENDPOINT_URL`` + fake
-  credentials point every client (boto3, PynamoDB, Powertools) at it.
+* AWS is moto in server mode, in this process, one request at a time (:mod:`devstack.moto_server`;
+  ``LOCAL_AWS_PORT``, default a free port); the template's table, queues and buckets are created
+  at start, and ``AWS_ENDPOINT_URL`` + fake credentials point every client (boto3, PynamoDB,
+  Powertools) at it.
 * Each HttpApi route runs the function's own handler with an API Gateway v2 event. Every
   invocation (HTTP, WebSocket, SQS, streams, schedules) runs in one of the function's worker
   processes, up to ``LOCAL_CONCURRENCY`` (3) at once per function, as Lambda's execution
@@ -61,6 +62,7 @@ from devstack.apigw import BadRequest, http_event, read_body
 from devstack.localstripe_server import DEFAULT_PORT as DEFAULT_STRIPE_PORT
 from devstack.localstripe_server import LocalStripe, LocalStripeFailed, start_local_stripe
 from devstack.metering import metered
+from devstack.moto_server import start_moto
 from devstack.pollers import SqsPoller, SqsSource, StreamPoller, StreamSource, sqs_sources, stream_sources
 from devstack.process import clear_state, write_state
 from devstack.routes import Route, http_routes, match
@@ -554,8 +556,6 @@ def _start_stripe(caller_env: dict[str, str], base_url: str) -> LocalStripe | No
 
 
 def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one place
-    from moto.server import ThreadedMotoServer
-
     caller_env = dict(os.environ)
     host = os.environ.get("HOST") or "127.0.0.1"
     port_setting = _env_int("PORT")
@@ -568,8 +568,7 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     stop = threading.Event()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=_env_int("LOCAL_AWS_PORT") or 0, verbose=False)
-    moto.start()
+    moto, moto_url = start_moto(_env_int("LOCAL_AWS_PORT") or 0)
     threads: list[threading.Thread] = []
     httpd: _Server | None = None
     serving: threading.Thread | None = None
@@ -578,7 +577,6 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
     pools: PooledInvoker | None = None
     state: Path | None = None
     try:
-        moto_url = f"http://127.0.0.1:{moto.get_host_and_port()[1]}"
         use_local_aws(moto_url)
         outbox.install()
         try:
