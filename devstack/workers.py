@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -105,7 +106,11 @@ def _serve(spec: FunctionSpec, base_env: dict[str, str], managed: list[str], con
             return
         if message is None:
             return
-        conn.send(_invoke(spec, message))
+        outcome = _invoke(spec, message)
+        try:
+            conn.send(outcome)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            conn.send(("error", "Runtime.MarshalError", f"the result cannot be returned: {exc}", [], outcome[-1]))
         sys.stdout.flush()
         sys.stderr.flush()
 

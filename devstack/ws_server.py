@@ -407,7 +407,9 @@ def serve_websocket_api(
     """A (not yet started) server for the template's WebSocket API, or ``None`` when it has none.
 
     Every function's ``WEBSOCKET_URL`` and ``WEBSOCKET_MANAGEMENT_ENDPOINT`` (in the template they
-    name the deployed API) then point at it; call this before the first invocation.
+    name the deployed API) then point at it, and so does botocore's
+    ``AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI`` (``AWS_ENDPOINT_URL`` is moto, which would answer
+    a management call without an ``endpoint_url`` itself); call this before the first invocation.
     """
     api = websocket_api(stack)
     if api is None:
@@ -416,7 +418,11 @@ def serve_websocket_api(
         api, stack.invoker, host=host, port=port, log=log, idle_timeout=idle_timeout, max_age=max_age
     )
     for spec in stack.functions.values():
-        spec.environment.update(WEBSOCKET_URL=server.url, WEBSOCKET_MANAGEMENT_ENDPOINT=server.management_url)
+        spec.environment.update(
+            WEBSOCKET_URL=server.url,
+            WEBSOCKET_MANAGEMENT_ENDPOINT=server.management_url,
+            AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI=server.management_url,
+        )
     return server
 
 

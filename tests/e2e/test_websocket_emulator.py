@@ -80,6 +80,7 @@ def test_functions_get_the_local_websocket_urls(emulator: Emulator) -> None:
     environment = emulator.pools.specs["MessageFunction"].environment
     assert environment["WEBSOCKET_URL"] == f"ws://{emulator.server.domain}/{STAGE}"
     assert environment["WEBSOCKET_MANAGEMENT_ENDPOINT"] == f"http://{emulator.server.domain}/{STAGE}"
+    assert environment["AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"] == environment["WEBSOCKET_MANAGEMENT_ENDPOINT"]
 
 
 @pytest.mark.parametrize(("query", "status"), [("", 401), ("token=nope", 401), ("token=forbidden", 403)])
@@ -179,6 +180,10 @@ def test_a_handler_error_carries_lambdas_error_fields(emulator: Emulator) -> Non
     assert failed.value.error_type == "RuntimeError"
     assert failed.value.error_message == "boom"
     assert any("raise RuntimeError" in line for line in failed.value.stack_trace)
+    for _ in range(2):  # the worker stays usable
+        with pytest.raises(FunctionError) as unmarshallable:
+            emulator.pools.invoke("BarrierFunction", {"unmarshallable": True})
+        assert unmarshallable.value.error_type == "Runtime.MarshalError"
 
 
 def test_an_idle_connection_is_closed_going_away(emulator: Emulator) -> None:
