@@ -674,8 +674,9 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
             httpd.server_close()
         if websocket is not None:
             websocket.stop()
+        deadline = time.monotonic() + 5  # pollers in an invocation are daemons: not waited for longer
         for thread in threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if pools is not None:
             pools.close()
         if stripe is not None:

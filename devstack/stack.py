@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -455,16 +454,6 @@ class Invoker:
         with self.lock:
             self._apply(self.specs[function] if function else None)
             return work()
-
-    def preload(self) -> dict[str, BaseException]:
-        """Import every handler now (as a cold start would); returns the import failures."""
-        failures: dict[str, BaseException] = {}
-        for name, spec in self.specs.items():
-            try:
-                self.run(name, partial(load_handler, spec.code_dir, spec.handler))
-            except Exception as exc:
-                failures[name] = exc
-        return failures
 
     def invoke(self, function: str, event: Any) -> Any:
         """Call the handler with ``event`` and a Lambda context; exceptions propagate."""

@@ -173,10 +173,14 @@ class _Worker:
     def alive(self) -> bool:
         return bool(self.process.is_alive())
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
         with contextlib.suppress(OSError):
             self.conn.send(None)
-        self.process.join(timeout=2)
+
+    def stop(self, deadline: float | None = None) -> None:
+        """Stop after its current event (by ``deadline``, a ``time.monotonic()``; else 2 s), or kill it."""
+        self.ask_to_stop()
+        self.process.join(timeout=max(0.0, (deadline or time.monotonic() + 2) - time.monotonic()))
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(timeout=2)
@@ -271,8 +275,12 @@ class PooledInvoker:
         """Started workers per function (for ``/_local/info``)."""
         return {name: pool.count for name, pool in self.pools.items() if pool.count}
 
-    def close(self) -> None:
-        """Stop every idle worker; busy ones stop when their invocation returns."""
+    def close(self, seconds: float = 2.0) -> None:
+        """Stop every idle worker (all at once, within ``seconds``); busy ones stop when their
+        invocation returns, or when this process exits (they are daemons)."""
         idle = [worker for pool in self.pools.values() for worker in pool.close()]
         for worker in idle:
-            worker.stop()
+            worker.ask_to_stop()
+        deadline = time.monotonic() + seconds
+        for worker in idle:
+            worker.stop(deadline)
