@@ -105,7 +105,13 @@ class SqsSource:
     max_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency
 
     def pollers(self, pool_size: int) -> int:
-        """How many batches are in flight at once: ``MaximumConcurrency``, within the function's pool."""
+        """How many batches are in flight at once: ``MaximumConcurrency``, within the function's pool.
+
+        One when ``LOCAL_VISIBILITY_TIMEOUT`` shortens the visibility timeout (tests): it may then
+        be shorter than an invocation, and another poller would receive a record again while it
+        is being processed (SQS would too, but that is not what the setting is for)."""
+        if self.visibility_timeout is not None:
+            return 1
         return max(1, min(self.max_concurrency or pool_size, pool_size))
 
     def describe(self) -> str:

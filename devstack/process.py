@@ -196,7 +196,7 @@ def running_stack(drop: set[str] | None = None, **overrides: str) -> Iterator[Ru
                 process.wait()
         log.close()
     if process.returncode != 0:
-        raise StackFailed(f"the local stack did not stop cleanly:\n{stack.log()[-5000:]}")
+        raise StackFailed(f"the local stack did not stop cleanly (exit {process.returncode}):\n{stack.log()[-5000:]}")
     if state.exists():
         state.unlink()
         raise StackFailed(f"the local stack left its state file {state} behind")

@@ -108,9 +108,13 @@ def _serve(spec: FunctionSpec, base_env: dict[str, str], managed: list[str], con
             return
         outcome = _invoke(spec, message)
         try:
-            conn.send(outcome)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            conn.send(("error", "Runtime.MarshalError", f"the result cannot be returned: {exc}", [], outcome[-1]))
+            try:
+                conn.send(outcome)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                error = f"the result cannot be returned: {exc}"
+                conn.send(("error", "Runtime.MarshalError", error, [], outcome[-1]))
+        except OSError:
+            return  # the stack is gone
         sys.stdout.flush()
         sys.stderr.flush()
 
@@ -150,6 +154,9 @@ class _Worker:
             target=_serve, args=(spec, base_env, managed, child), name=f"lambda-{spec.name}", daemon=True
         )
         self.process.start()
+        # The pool owns its workers' lifecycle: multiprocessing would otherwise join every worker
+        # when the stack exits, and that join (through the fork server) could hang the exit.
+        getattr(multiprocessing.process, "_children", set()).discard(self.process)
         child.close()
 
     def invoke(self, function: str, event: Any) -> Any:
@@ -193,6 +200,7 @@ class _Pool:
     def __init__(self, start: Callable[[], _Worker], size: int) -> None:
         self.start = start
         self.size = size
+        self.started: set[_Worker] = set()
         self.idle: list[_Worker] = []
         self.count = 0
         self.closed = False
@@ -208,12 +216,15 @@ class _Pool:
                 return self.idle.pop()
             self.count += 1
         try:
-            return self.start()
+            worker = self.start()
         except BaseException:
             with self.cond:
                 self.count -= 1
                 self.cond.notify()
             raise
+        with self.cond:
+            self.started.add(worker)
+        return worker
 
     def release(self, worker: _Worker) -> None:
         with self.cond:
@@ -222,15 +233,19 @@ class _Pool:
                 self.cond.notify()
                 return
             self.count -= 1
+            self.started.discard(worker)
             self.cond.notify()
         worker.stop()
 
-    def close(self) -> list[_Worker]:
+    def close(self) -> tuple[list[_Worker], list[_Worker]]:
+        """Refuse new invocations; returns the idle workers and the busy ones."""
         with self.cond:
             self.closed = True
             idle, self.idle = self.idle, []
+            busy = [worker for worker in self.started if worker not in idle]
+            self.started.clear()
             self.cond.notify_all()
-        return idle
+        return idle, busy
 
 
 class PooledInvoker:
@@ -276,11 +291,14 @@ class PooledInvoker:
         return {name: pool.count for name, pool in self.pools.items() if pool.count}
 
     def close(self, seconds: float = 2.0) -> None:
-        """Stop every idle worker (all at once, within ``seconds``); busy ones stop when their
-        invocation returns, or when this process exits (they are daemons)."""
-        idle = [worker for pool in self.pools.values() for worker in pool.close()]
+        """Stop every idle worker (all at once, within ``seconds``) and kill the busy ones."""
+        closed = [pool.close() for pool in self.pools.values()]
+        idle = [worker for found, _ in closed for worker in found]
         for worker in idle:
             worker.ask_to_stop()
+        for _, busy in closed:
+            for worker in busy:
+                worker.process.terminate()
         deadline = time.monotonic() + seconds
         for worker in idle:
             worker.stop(deadline)

@@ -72,11 +72,12 @@ def test_a_dead_worker_is_replaced() -> None:
     assert len(started) == 2
 
 
-def test_closing_refuses_new_invocations() -> None:
-    pool, _ = _pool(1)
-    pool.release(pool.acquire())
-    idle = pool.close()
-    assert len(idle) == 1
+def test_closing_returns_the_idle_and_the_busy_workers_and_refuses_new_invocations() -> None:
+    pool, _ = _pool(2)
+    busy = pool.acquire()
+    idle = pool.acquire()
+    pool.release(idle)
+    assert pool.close() == ([idle], [busy])
     with pytest.raises(RuntimeError):
         pool.acquire()
 
@@ -87,3 +88,5 @@ def test_sqs_pollers_follow_maximum_concurrency_within_the_pool(
 ) -> None:
     source = SqsSource("Fn", "Queue", "Q", "url", "arn", max_concurrency=maximum)
     assert source.pollers(pool_size) == pollers
+    shortened = SqsSource("Fn", "Queue", "Q", "url", "arn", max_concurrency=maximum, visibility_timeout=1)
+    assert shortened.pollers(pool_size) == 1
