@@ -85,6 +85,15 @@ def install() -> None:
     _installed = True
 
 
+def add(calls: dict[str, int], read_units: float, write_units: float) -> None:
+    """Count calls made elsewhere (a worker process) in the current :func:`metered` block, if any."""
+    meter = _current.get()
+    if meter is not None:
+        meter.calls.update(calls)
+        meter.read_units += read_units
+        meter.write_units += write_units
+
+
 @contextmanager
 def metered() -> Iterator[Meter]:
     install()

@@ -1,15 +1,16 @@
 """Event source mappings, locally: SQS queues and DynamoDB streams polled and delivered to functions.
 
 SQS (``Events: {Type: SQS}``): ``ReceiveMessage`` with the event's ``BatchSize`` (gathering up to
-``MaximumBatchingWindowInSeconds``), the queue's visibility timeout (``LOCAL_VISIBILITY_TIMEOUT``
-overrides it), records shaped as Lambda sends them. After the invocation the poller deletes the
-records that succeeded: with ``ReportBatchItemFailures`` every record not in ``batchItemFailures``,
-otherwise all or nothing; an exception fails the whole batch. Failed records reappear after the
-visibility timeout (or the one the function set with ``ChangeMessageVisibility``, as a job's backoff
-does: the poller never resets it), messages sent with ``DelaySeconds`` appear once it ran out (moto
-keeps both; the poller short-polls an idle queue every :data:`IDLE_POLL_SECONDS`), and moto's
-``ReceiveMessage`` moves a message to the queue's DLQ once its receive count reached the redrive
-policy's ``maxReceiveCount`` (as SQS does).
+``MaximumBatchingWindowInSeconds``), up to ``ScalingConfig.MaximumConcurrency`` batches at once
+(within the function's worker pool, see :mod:`devstack.workers`), the queue's visibility timeout
+(``LOCAL_VISIBILITY_TIMEOUT`` overrides it), records shaped as Lambda sends them. After the
+invocation the poller deletes the records that succeeded: with ``ReportBatchItemFailures`` every
+record not in ``batchItemFailures``, otherwise all or nothing; an exception fails the whole batch.
+Failed records reappear after the visibility timeout (or the one the function set with
+``ChangeMessageVisibility``, as a job's backoff does: the poller never resets it), messages sent
+with ``DelaySeconds`` appear once it ran out (moto keeps both; the poller short-polls an idle queue
+every :data:`IDLE_POLL_SECONDS`), and moto's ``ReceiveMessage`` moves a message to the queue's DLQ
+once its receive count reached the redrive policy's ``maxReceiveCount`` (as SQS does).
 
 DynamoDB (``Events: {Type: DynamoDB}``): ``GetRecords`` from every shard of the stream, starting at
 ``StartingPosition``, ``BatchSize`` records per invocation, keeping only the records that
@@ -49,6 +50,9 @@ Log = Callable[[str], None]
 # visible (its DelaySeconds or a ChangeMessageVisibility ran out) only at its next one-second
 # tick, which would stretch a job's 2 s backoff to 3; this keeps it within a quarter second.
 IDLE_POLL_SECONDS = 0.25
+# The other pollers of a source (MaximumConcurrency) poll an idle queue this far apart: they add
+# throughput under a backlog (a poller that got messages polls again at once), not idle load.
+EXTRA_IDLE_POLL_SECONDS = 2.0
 _POLL_CONFIG = Config(read_timeout=30, retries={"max_attempts": 2})
 # botocore's account-based DynamoDB endpoints (<account>.streams-ddb...) are not routed by moto.
 _STREAMS_CONFIG = _POLL_CONFIG.merge(Config(account_id_endpoint_mode="disabled"))
@@ -98,9 +102,22 @@ class SqsSource:
     report_failures: bool = False
     enabled: bool = True
     visibility_timeout: int | None = None  # None: the queue's own
+    max_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency
+
+    def pollers(self, pool_size: int) -> int:
+        """How many batches are in flight at once: ``MaximumConcurrency``, within the function's pool.
+
+        One when ``LOCAL_VISIBILITY_TIMEOUT`` shortens the visibility timeout (tests): it may then
+        be shorter than an invocation, and another poller would receive a record again while it
+        is being processed (SQS would too, but that is not what the setting is for)."""
+        if self.visibility_timeout is not None:
+            return 1
+        return max(1, min(self.max_concurrency or pool_size, pool_size))
 
     def describe(self) -> str:
         parts = [f"batch {self.batch_size}"]
+        if self.max_concurrency:
+            parts.append(f"max concurrency {self.max_concurrency}")
         if self.window_seconds:
             parts.append(f"window {self.window_seconds:g}s")
         if self.report_failures:
@@ -135,14 +152,25 @@ def sqs_sources(stack: Stack, visibility_timeout: int | None = None) -> list[Sqs
                     report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
                     enabled=_enabled(props),
                     visibility_timeout=visibility_timeout,
+                    max_concurrency=_int_or_none((props.get("ScalingConfig") or {}).get("MaximumConcurrency")),
                 )
             )
     return found
 
 
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 class SqsPoller(threading.Thread):
-    def __init__(self, source: SqsSource, stack: Stack, stop: threading.Event, log: Log = print) -> None:
-        super().__init__(name=f"sqs-{source.function}-{source.event}", daemon=True)
+    """Receives and delivers one batch at a time; the server runs :meth:`SqsSource.pollers` of them
+    per source, as Lambda scales its pollers up to ``MaximumConcurrency``."""
+
+    def __init__(
+        self, source: SqsSource, stack: Stack, stop: threading.Event, log: Log = print, index: int = 0
+    ) -> None:
+        super().__init__(name=f"sqs-{source.function}-{source.event}-{index}", daemon=True)
+        self.index = index
         self.source = source
         self.stack = stack
         self.stop = stop
@@ -153,7 +181,7 @@ class SqsPoller(threading.Thread):
         while not self.stop.is_set():
             try:
                 if not self.poll_once(wait_seconds=0):
-                    self.stop.wait(IDLE_POLL_SECONDS)
+                    self.stop.wait(IDLE_POLL_SECONDS if self.index == 0 else EXTRA_IDLE_POLL_SECONDS)
             except Exception:
                 if self.stop.is_set():
                     return

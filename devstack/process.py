@@ -164,8 +164,8 @@ def running_stack(drop: set[str] | None = None, **overrides: str) -> Iterator[Ru
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="devstack-", suffix=".log", delete=False)  # noqa: SIM115
     state = Path(f"{log.name}.state.json")
-    # LOCAL_STRIPE_PORT=0: the stack binds a free port itself, so parallel stacks never collide.
-    defaults = {"LOCAL_STRIPE_PORT": "0", "LOCAL_STATE_FILE": str(state)}
+    # Port 0: the stack binds a free port itself, so parallel stacks never collide.
+    defaults = {"LOCAL_STRIPE_PORT": "0", "LOCAL_WS_PORT": "0", "LOCAL_STATE_FILE": str(state)}
     env = stack_env(port, drop, **{**defaults, **overrides})
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack.server"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -196,7 +196,7 @@ def running_stack(drop: set[str] | None = None, **overrides: str) -> Iterator[Ru
                 process.wait()
         log.close()
     if process.returncode != 0:
-        raise StackFailed(f"the local stack did not stop cleanly:\n{stack.log()[-5000:]}")
+        raise StackFailed(f"the local stack did not stop cleanly (exit {process.returncode}):\n{stack.log()[-5000:]}")
     if state.exists():
         state.unlink()
         raise StackFailed(f"the local stack left its state file {state} behind")

@@ -1,12 +1,18 @@
 """``make run``: the whole API at ``http://127.0.0.1:$PORT`` from ``template.yaml``, without Docker
 or an AWS account.
 
-* AWS is moto in server mode, in this process (``LOCAL_AWS_PORT``, default a free port); the
-  template's table, queues and buckets are created at start, and ``AWS_ENDPOINT_URL`` + fake
-  credentials point every client (boto3, PynamoDB, Powertools) at it.
-* Each HttpApi route runs the function's own handler, in this process, with an API Gateway v2
-  event. Every invocation (HTTP, SQS, streams, schedules) holds one global lock: the environment is
-  process-wide and set per function (see :class:`devstack.stack.Invoker`).
+* AWS is moto in server mode, in this process, one request at a time (:mod:`devstack.moto_server`;
+  ``LOCAL_AWS_PORT``, default a free port); the template's table, queues and buckets are created
+  at start, and ``AWS_ENDPOINT_URL`` + fake credentials point every client (boto3, PynamoDB,
+  Powertools) at it.
+* Each HttpApi route runs the function's own handler with an API Gateway v2 event. Every
+  invocation (HTTP, WebSocket, SQS, streams, schedules) runs in one of the function's worker
+  processes, up to ``LOCAL_CONCURRENCY`` (3) at once per function, as Lambda's execution
+  environments do (:mod:`devstack.workers`); workers reach moto over HTTP.
+* A WebSocket API of the template (``AWS::ApiGatewayV2::Api``, ``ProtocolType: WEBSOCKET``) is
+  served at ``ws://127.0.0.1:$LOCAL_WS_PORT/<stage>`` (default ``PORT + 1``; 0 = a free port) with
+  its management API (``/<stage>/@connections/{id}``) on the same port (:mod:`devstack.ws_server`);
+  every function's ``WEBSOCKET_URL`` and ``WEBSOCKET_MANAGEMENT_ENDPOINT`` point there.
 * SQS queues and DynamoDB streams are polled and delivered to their functions
   (:mod:`devstack.pollers`); schedules fire at their times and on demand (:mod:`devstack.schedules`).
 * Stripe is ``localstripe`` in a subprocess on ``LOCAL_STRIPE_PORT`` (default 8420; 0 = a free
@@ -18,12 +24,13 @@ or an AWS account.
   ``GET /_local/schedules``, ``POST /_local/schedules/{name}``, ``GET /openapi.json``, ``GET /docs``.
 
 Environment: ``PORT`` (3000), ``HOST`` (127.0.0.1), ``LOCAL_AWS_PORT``, ``LOCAL_VISIBILITY_TIMEOUT``
-(seconds, overrides every queue's visibility timeout), ``LOCAL_SCHEDULES=off`` (fire schedules only
-on demand), ``ADMIN_EMAIL`` / ``ADMIN_PASSWORD`` / ``ADMIN_NAME``, ``JWT_SECRET``, ``FRONTEND_URL``,
-``POWERTOOLS_*`` (e.g. ``POWERTOOLS_LOG_LEVEL=WARNING``), ``LOCAL_STRIPE_PORT`` (8420),
-``LOCAL_STRIPE=off`` (no local Stripe; ``STRIPE_API_BASE`` may then point elsewhere),
-``STRIPE_SECRET_KEY`` (``sk_test_localstripe``), ``STRIPE_WEBHOOK_SECRET``
-(``whsec_local_development_secret``).
+(seconds, overrides every queue's visibility timeout), ``LOCAL_CONCURRENCY`` (workers per function),
+``LOCAL_WS_PORT``, ``LOCAL_WS_IDLE_TIMEOUT`` (600 s), ``LOCAL_WS_MAX_AGE`` (7200 s),
+``LOCAL_SCHEDULES=off`` (fire schedules only on demand), ``ADMIN_EMAIL`` / ``ADMIN_PASSWORD`` /
+``ADMIN_NAME``, ``JWT_SECRET``, ``FRONTEND_URL``, ``POWERTOOLS_*`` (e.g.
+``POWERTOOLS_LOG_LEVEL=WARNING``), ``LOCAL_STRIPE_PORT`` (8420), ``LOCAL_STRIPE=off`` (no local
+Stripe; ``STRIPE_API_BASE`` may then point elsewhere), ``STRIPE_SECRET_KEY``
+(``sk_test_localstripe``), ``STRIPE_WEBHOOK_SECRET`` (``whsec_local_development_secret``).
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ from devstack.apigw import BadRequest, http_event, read_body
 from devstack.localstripe_server import DEFAULT_PORT as DEFAULT_STRIPE_PORT
 from devstack.localstripe_server import LocalStripe, LocalStripeFailed, start_local_stripe
 from devstack.metering import metered
+from devstack.moto_server import start_moto
 from devstack.pollers import SqsPoller, SqsSource, StreamPoller, StreamSource, sqs_sources, stream_sources
 from devstack.process import clear_state, write_state
 from devstack.routes import Route, http_routes, match
@@ -67,8 +75,11 @@ from devstack.schedules import (
     fire,
     schedules_of,
 )
-from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, Stack, build_stack, use_local_aws
+from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, Invoker, Stack, build_stack, use_local_aws
 from devstack.template import load_template
+from devstack.workers import FunctionError, PooledInvoker
+from devstack.ws_api import WebSocketApiError
+from devstack.ws_server import IDLE_TIMEOUT_SECONDS, MAX_AGE_SECONDS, WebSocketServer, serve_websocket_api
 
 _HOP_BY_HOP = {"content-length", "connection", "transfer-encoding", "keep-alive"}
 STRIPE_WEBHOOK_PATH = "/api/v1/webhooks/stripe"
@@ -213,8 +224,10 @@ class LocalApp:
         sqs: list[SqsSource],
         streams: list[StreamSource],
         stripe_url: str | None = None,
+        websocket: WebSocketServer | None = None,
     ) -> None:
         self.stack = stack
+        self.websocket = websocket
         self.base_url = base_url
         self.aws_endpoint = aws_endpoint
         self.stripe_url = stripe_url
@@ -312,14 +325,18 @@ class LocalApp:
             result = work()
         except Exception as exc:
             log(f"{function} raised:\n{traceback.format_exc()}")
+            if isinstance(exc, FunctionError):
+                error_type, message, trace = exc.error_type, exc.error_message, exc.stack_trace
+            else:
+                error_type, message, trace = type(exc).__name__, str(exc), traceback.format_exception(exc)
             reply = problem(
                 500,
                 "FUNCTION_ERROR",
-                f"{function} raised {type(exc).__name__}: {exc}",
+                f"{function} raised {error_type}: {message}",
                 request_id,
-                errorType=type(exc).__name__,
-                errorMessage=str(exc),
-                stackTrace=traceback.format_exception(exc),
+                errorType=error_type,
+                errorMessage=message,
+                stackTrace=trace,
             )
         else:
             reply = envelope(result, request_id)
@@ -344,8 +361,17 @@ class LocalApp:
 
     def info(self) -> dict[str, Any]:
         res = self.stack.resources
+        ws = self.websocket
+        invoker = self.stack.invoker
         return {
             "apiUrl": self.base_url,
+            "websocketUrl": ws.url if ws else None,
+            "websocketManagementEndpoint": ws.management_url if ws else None,
+            "websocketRoutes": [{"routeKey": r.key, "function": r.function} for r in ws.api.routes.values()]
+            if ws
+            else [],
+            "concurrency": invoker.size if isinstance(invoker, PooledInvoker) else 1,
+            "workers": invoker.workers() if isinstance(invoker, PooledInvoker) else {},
             "awsEndpointUrl": self.aws_endpoint,
             "stripeUrl": self.stripe_url,
             "region": res.region,
@@ -482,6 +508,12 @@ def _banner(app: LocalApp, admin: tuple[str, str], moto_url: str) -> str:
     lines.extend(f"  {s.table} -> {s.function} ({s.describe()})" for s in app.streams)
     if not app.streams:
         lines.append("  (none)")
+    if app.websocket:
+        api = app.websocket.api
+        lines.append(f"WebSocket API {app.websocket.url}")
+        lines.append(f"  management {app.websocket.management_url}/@connections/{{id}}")
+        lines.append(f"  route selection {api.selection_expression}")
+        lines.extend(f"  {r.key:<20} -> {r.function}{' (two-way)' if r.two_way else ''}" for r in api.routes.values())
     lines.append("Schedules")
     lines.extend(f"  {s.name:<20} -> {s.function} {s.describe()}" for s in app.schedules)
     if not app.schedules:
@@ -493,6 +525,15 @@ def _banner(app: LocalApp, admin: tuple[str, str], moto_url: str) -> str:
 def _env_int(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     return int(value) if value else None
+
+
+def _websocket(stack: Stack, host: str, http_port: int) -> WebSocketServer | None:
+    """The template's WebSocket API on ``LOCAL_WS_PORT`` (default the HTTP port + 1)."""
+    setting = _env_int("LOCAL_WS_PORT")
+    port = (http_port + 1 if http_port else 0) if setting is None else setting
+    idle = float(os.environ.get("LOCAL_WS_IDLE_TIMEOUT") or IDLE_TIMEOUT_SECONDS)
+    max_age = float(os.environ.get("LOCAL_WS_MAX_AGE") or MAX_AGE_SECONDS)
+    return serve_websocket_api(stack, host=host, port=port, log=log, idle_timeout=idle, max_age=max_age)
 
 
 def _start_stripe(caller_env: dict[str, str], base_url: str) -> LocalStripe | None:
@@ -515,8 +556,6 @@ def _start_stripe(caller_env: dict[str, str], base_url: str) -> LocalStripe | No
 
 
 def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one place
-    from moto.server import ThreadedMotoServer
-
     caller_env = dict(os.environ)
     host = os.environ.get("HOST") or "127.0.0.1"
     port_setting = _env_int("PORT")
@@ -529,15 +568,15 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     stop = threading.Event()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=_env_int("LOCAL_AWS_PORT") or 0, verbose=False)
-    moto.start()
+    moto, moto_url = start_moto(_env_int("LOCAL_AWS_PORT") or 0)
     threads: list[threading.Thread] = []
     httpd: _Server | None = None
     serving: threading.Thread | None = None
     stripe: LocalStripe | None = None
+    websocket: WebSocketServer | None = None
+    pools: PooledInvoker | None = None
     state: Path | None = None
     try:
-        moto_url = f"http://127.0.0.1:{moto.get_host_and_port()[1]}"
         use_local_aws(moto_url)
         outbox.install()
         try:
@@ -556,8 +595,16 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
             )
             return 1
         stack = build_stack(load_template(), port=actual_port, caller_env=caller_env)
-        for function, failure in stack.invoker.preload().items():
-            print(f"warning: {function} failed to import: {failure!r}", file=sys.stderr, flush=True)
+        local_invoker = stack.invoker
+        assert isinstance(local_invoker, Invoker)
+        pools = PooledInvoker(local_invoker)
+        stack.invoker = pools
+        try:
+            websocket = _websocket(stack, host, actual_port)
+        except (OSError, WebSocketApiError) as ws_error:
+            print(f"cannot serve the WebSocket API: {ws_error} (set LOCAL_WS_PORT=...)", file=sys.stderr)
+            return 1
+        pools.warm_up()
 
         from shared.identity.users import ensure_admin
 
@@ -570,7 +617,12 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
         sqs = sqs_sources(stack, visibility)
         streams = stream_sources(stack)
         schedules = schedules_of(stack)
-        threads.extend(SqsPoller(source, stack, stop, log) for source in sqs if source.enabled)
+        threads.extend(
+            SqsPoller(source, stack, stop, log, index)
+            for source in sqs
+            if source.enabled
+            for index in range(source.pollers(pools.size))
+        )
         threads.extend(StreamPoller(source, stack, stop, log) for source in streams if source.enabled)
         if run_schedules and schedules:
             threads.append(Scheduler(stack, schedules, stop, log))
@@ -584,10 +636,13 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
             sqs=sqs,
             streams=streams,
             stripe_url=stripe.url if stripe else None,
+            websocket=websocket,
         )
         httpd.app = app
         for thread in threads:
             thread.start()
+        if websocket is not None:
+            websocket.start()
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             stop.set()
@@ -598,7 +653,14 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
         serving.start()
         print(_banner(app, (admin_email, admin_password), moto_url), flush=True)
         log(f"ready: {base_url}")
-        state = write_state({"apiUrl": base_url, "stripeUrl": app.stripe_url, "awsEndpointUrl": moto_url})
+        state = write_state(
+            {
+                "apiUrl": base_url,
+                "websocketUrl": websocket.url if websocket else None,
+                "stripeUrl": app.stripe_url,
+                "awsEndpointUrl": moto_url,
+            }
+        )
         while not stop.wait(0.5):
             pass
         log("stopping")
@@ -610,8 +672,13 @@ def main() -> int:  # noqa: PLR0915 - the start-up sequence reads best in one pl
             if serving is not None:
                 httpd.shutdown()
             httpd.server_close()
+        if websocket is not None:
+            websocket.stop()
+        deadline = time.monotonic() + 5  # pollers in an invocation are daemons: not waited for longer
         for thread in threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if pools is not None:
+            pools.close()
         if stripe is not None:
             stripe.stop()
         moto.stop()

@@ -22,9 +22,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import boto3
 
@@ -415,13 +414,13 @@ def reset_shared_caches(table_name: str | None) -> None:
 
 
 class Invoker:
-    """Runs handlers in this process, one invocation at a time.
+    """Runs handlers in this process, one invocation at a time (``make invoke`` and the in-process
+    tests; ``make run`` invokes functions in worker processes, :mod:`devstack.workers`).
 
-    One global lock serialises every invocation (HTTP requests, SQS and stream batches, schedules,
-    admin invokes): ``os.environ`` is process-wide, and each invocation sets its function's
-    environment and ``AWS_LAMBDA_FUNCTION_NAME`` (the email worker's idempotency keys use it).
-    This is Lambda's model too (one event per execution environment at a time); local throughput
-    is not a goal. The HTTP server still accepts connections concurrently; they queue here.
+    One lock serialises every invocation: ``os.environ`` is process-wide, and each invocation sets
+    its function's environment and ``AWS_LAMBDA_FUNCTION_NAME`` (the email worker's idempotency
+    keys use it). The local stack also runs its own work outside any function here
+    (:meth:`run` with ``None``: the common environment).
     """
 
     def __init__(self, specs: dict[str, FunctionSpec]) -> None:
@@ -457,16 +456,6 @@ class Invoker:
             self._apply(self.specs[function] if function else None)
             return work()
 
-    def preload(self) -> dict[str, BaseException]:
-        """Import every handler now (as a cold start would); returns the import failures."""
-        failures: dict[str, BaseException] = {}
-        for name, spec in self.specs.items():
-            try:
-                self.run(name, partial(load_handler, spec.code_dir, spec.handler))
-            except Exception as exc:
-                failures[name] = exc
-        return failures
-
     def invoke(self, function: str, event: Any) -> Any:
         """Call the handler with ``event`` and a Lambda context; exceptions propagate."""
         spec = self.specs[function]
@@ -495,13 +484,22 @@ class Invoker:
 # ----------------------------------------------------------------------------------- the stack
 
 
+class FunctionInvoker(Protocol):
+    """What runs the functions: :class:`Invoker` in this process, or the server's worker pools
+    (:class:`devstack.workers.PooledInvoker`)."""
+
+    def invoke(self, function: str, event: Any) -> Any: ...
+
+    def run(self, function: str | None, work: Callable[[], T]) -> T: ...
+
+
 @dataclass
 class Stack:
     template: dict[str, Any]
     resources: LocalResources
     intrinsics: Intrinsics
     functions: dict[str, FunctionSpec]
-    invoker: Invoker
+    invoker: FunctionInvoker
 
     def email_senders(self) -> set[str]:
         senders = (spec.environment.get("EMAIL_FROM") for spec in self.functions.values())
