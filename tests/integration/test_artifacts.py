@@ -318,3 +318,25 @@ def test_content_up_to_256_kb_of_any_text_is_stored(api: Api, alice: Account, th
 def test_bad_updates_are_400(api: Api, alice: Account, artifact: dict[str, Any]) -> None:
     for body in ({}, {"expectedVersion": 1}, {"title": None}, {"expectedVersion": "1", "title": "x"}, {"type": "pdf"}):
         assert update(api, alice, artifact["id"], body).status == 400, body
+
+
+def test_unchanged_content_is_stored_once_and_deleting_removes_every_item(
+    api: Api, alice: Account, thread: dict[str, Any], artifact: dict[str, Any]
+) -> None:
+    from shared.data.table import Item
+
+    def stored() -> list[str]:
+        found = [type(item).__name__ for item in Item.query(f"THREAD#{thread['id']}")]
+        return sorted(name for name in found if name.startswith("Artifact"))
+
+    aid = artifact["id"]
+    update(api, alice, aid, {"title": "Renamed"})
+    api.call("POST", f"{ARTIFACTS}/{aid}/restore", {"version": 1}, token=alice.access_token)
+    update(api, alice, aid, {"content": {"text": "new"}})
+    # Given four versions, two of which brought content
+    assert stored() == ["ArtifactContentItem"] * 2 + ["ArtifactItem"] + ["ArtifactVersionItem"] * 4
+    assert api.call("GET", f"{ARTIFACTS}/{aid}/versions/3", token=alice.access_token).data["content"] == TABLE
+
+    assert api.call("DELETE", f"{ARTIFACTS}/{aid}", token=alice.access_token).status == 200
+
+    assert stored() == []

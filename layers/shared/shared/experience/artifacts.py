@@ -15,7 +15,7 @@ from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.experience import access, artifacts_export, message_repository
 from shared.experience import artifacts_repository as repository
 from shared.experience import repository as threads_repository
-from shared.experience.artifacts_models import ArtifactItem, ArtifactVersionItem
+from shared.experience.artifacts_models import ArtifactContentItem, ArtifactItem, ArtifactVersionItem
 from shared.experience.artifacts_schemas import (
     ArtifactFile,
     ArtifactOut,
@@ -90,8 +90,8 @@ def _summary(head: ArtifactItem) -> ArtifactSummaryOut:
     return ArtifactSummaryOut(**_summary_fields(head))
 
 
-def _out(head: ArtifactItem, version: ArtifactVersionItem) -> ArtifactOut:
-    return ArtifactOut(**_summary_fields(head), content=version.content or {})
+def _out(head: ArtifactItem, content: ArtifactContentItem) -> ArtifactOut:
+    return ArtifactOut(**_summary_fields(head), content=content.content or {})
 
 
 def _version_fields(version: ArtifactVersionItem) -> dict[str, Any]:
@@ -124,11 +124,11 @@ def visible_artifact(caller: Principal, artifact_id: str) -> tuple[ArtifactItem,
     return head, thread
 
 
-def _latest(head: ArtifactItem) -> ArtifactVersionItem:
-    version = repository.get_version(head.thread_id, head.artifact_id, int(head.version))
-    if version is None:  # the head was deleted after it was read
+def _content(head: ArtifactItem, version: int) -> ArtifactContentItem:
+    content = repository.get_content(head.thread_id, head.artifact_id, version)
+    if content is None:  # the artifact was deleted after its head was read
         raise artifact_not_found()
-    return version
+    return content
 
 
 def create_artifact(caller: Principal, thread_id: str, request: CreateArtifactRequest) -> ArtifactOut:
@@ -149,6 +149,7 @@ def create_artifact(caller: Principal, thread_id: str, request: CreateArtifactRe
         message_id=request.message_id,
         files=files,
         version=1,
+        content_version=1,
         created_by_id=author["id"],
         created_by_name=author["name"],
         updated_by_id=author["id"],
@@ -159,21 +160,22 @@ def create_artifact(caller: Principal, thread_id: str, request: CreateArtifactRe
     first = repository.new_version(
         head,
         1,
+        content_version=1,
         title=request.title,
         summary=request.summary,
-        content=request.content,
         files=files,
         author_id=author["id"],
         author_name=author["name"],
         created_at=at,
     )
-    repository.create(head, first)
-    return _out(head, first)
+    content = repository.new_content(head, 1, request.content)
+    repository.create(head, first, content)
+    return _out(head, content)
 
 
 def get_artifact(caller: Principal, artifact_id: str) -> ArtifactOut:
     head, _thread = visible_artifact(caller, artifact_id)
-    return _out(head, _latest(head))
+    return _out(head, _content(head, int(head.content_version)))
 
 
 def _write(
@@ -183,21 +185,25 @@ def _write(
     *,
     title: str,
     summary: str | None,
-    content: dict[str, Any],
     files: Any,
+    content: dict[str, Any] | None,
+    kept_content: int,
     restored_from: int | None = None,
 ) -> ArtifactOut:
-    """Version ``head.version + 1`` with these values, iff the head is still at the version read
-    (and at ``expected``, when given). Raises :class:`Conflict` ``VERSION_CONFLICT``."""
+    """Version ``head.version + 1`` with these values and new ``content`` (None: the content
+    item ``kept_content``), iff the head is still at the version read (and at ``expected``, when
+    given). Raises :class:`Conflict` ``VERSION_CONFLICT``."""
     if expected is not None and expected != int(head.version):
         raise repository.version_conflict()
+    number = int(head.version) + 1
+    new_content = repository.new_content(head, number, content) if content is not None else None
     at = now_iso()
     version = repository.new_version(
         head,
-        int(head.version) + 1,
+        number,
+        content_version=number if new_content is not None else kept_content,
         title=title,
         summary=summary,
-        content=content,
         files=files,
         author_id=caller.user_id,
         author_name=caller.user.name,
@@ -212,38 +218,39 @@ def _write(
         ArtifactItem.updated_by_name.set(caller.user.name),
         ArtifactItem.updated_at.set(at),
     ]
-    repository.write_version(head, version, actions)
-    head.title, head.summary, head.files, head.version = title, summary, files, version.version
+    shown = new_content if new_content is not None else _content(head, kept_content)
+    repository.write_version(head, version, new_content, actions)
+    head.title, head.summary, head.files, head.version = title, summary, files, number
+    head.content_version = version.content_version
     head.updated_by_id, head.updated_by_name, head.updated_at = caller.user_id, caller.user.name, at
-    return _out(head, version)
+    return _out(head, shown)
 
 
 def update_artifact(caller: Principal, artifact_id: str, request: UpdateArtifactRequest) -> ArtifactOut:
-    """A new version with the given fields changed (the others as they are). Raises
-    :class:`NotFound`, :class:`InvalidInput`, :class:`Conflict` ``VERSION_CONFLICT`` (a stale
-    ``expectedVersion``, or another update won the race: nothing of this one is written)."""
+    """A new version with the given fields changed (the others as they are; unchanged content is
+    not written again). Raises :class:`NotFound`, :class:`InvalidInput`, :class:`Conflict`
+    ``VERSION_CONFLICT`` (a stale ``expectedVersion``, or another update won the race: nothing
+    of this one is written)."""
     fields = request.model_fields_set - {"expected_version"}
     if not fields:
         raise InvalidInput("Nothing to update", errors={"body": ["provide title, content and/or summary"]})
     head, _thread = visible_artifact(caller, artifact_id)
-    if request.expected_version is not None and request.expected_version != int(head.version):
-        raise repository.version_conflict()
-    current = _latest(head)
     return _write(
         caller,
         head,
         request.expected_version,
-        title=request.title if request.title is not None else current.title,
-        summary=request.summary if "summary" in fields else current.summary,
-        content=request.content if request.content is not None else (current.content or {}),
-        files=current.files,
+        title=request.title if request.title is not None else head.title,
+        summary=request.summary if "summary" in fields else head.summary,
+        files=head.files,
+        content=request.content,
+        kept_content=int(head.content_version),
     )
 
 
 def restore_artifact(caller: Principal, artifact_id: str, request: RestoreArtifactRequest) -> ArtifactOut:
-    """A new version with the title, summary, content and files of version ``request.version``.
-    Raises :class:`NotFound` (``ARTIFACT_NOT_FOUND``, ``VERSION_NOT_FOUND``), :class:`Conflict`
-    ``VERSION_CONFLICT``."""
+    """A new version with the title, summary, content and files of version ``request.version``
+    (its content item is shared, not copied). Raises :class:`NotFound` (``ARTIFACT_NOT_FOUND``,
+    ``VERSION_NOT_FOUND``), :class:`Conflict` ``VERSION_CONFLICT``."""
     head, _thread = visible_artifact(caller, artifact_id)
     source = repository.get_version(head.thread_id, artifact_id, request.version)
     if source is None:
@@ -254,8 +261,9 @@ def restore_artifact(caller: Principal, artifact_id: str, request: RestoreArtifa
         request.expected_version,
         title=source.title,
         summary=source.summary,
-        content=source.content or {},
         files=source.files,
+        content=None,
+        kept_content=int(source.content_version),
         restored_from=int(source.version),
     )
 
@@ -276,7 +284,8 @@ def get_version(caller: Principal, artifact_id: str, number: int) -> ArtifactVer
     version = repository.get_version(head.thread_id, artifact_id, number)
     if version is None:
         raise NotFound("The artifact has no such version", code="VERSION_NOT_FOUND")
-    return ArtifactVersionOut(**_version_fields(version), content=version.content or {})
+    content = _content(head, int(version.content_version))
+    return ArtifactVersionOut(**_version_fields(version), content=content.content or {})
 
 
 def list_thread_artifacts(

@@ -17,17 +17,22 @@ a thread's artifacts, newest first         Query ``PK=THREAD#<tid>``, ``SK`` bet
 the caller's artifacts across threads      the caller's 100 most recently active threads (GSI1
                                            ``USER_THREADS#<uid>``), then one of the two Queries above per
                                            thread, below the cursor's id, merged by id
-one version                                ``PK=THREAD#<tid>``, ``SK=ARTV#<aid>#<version:06d>`` (GetItem)
-an artifact's versions, oldest first       Query ``PK=THREAD#<tid>``, ``begins_with(SK, "ARTV#<aid>#")``
+one version's metadata                     ``PK=THREAD#<tid>``, ``SK=ARTV#<aid>#<version:06d>`` (GetItem)
+an artifact's versions, oldest first       Query ``PK=THREAD#<tid>``, ``begins_with(SK, "ARTV#<aid>#")`` (small items:
+                                           no content)
+a version's content                        ``PK=THREAD#<tid>``, ``SK=ARTC#<aid>#<version:06d>`` (GetItem; the head
+                                           and each version name the content item they show)
 =========================================  ===================================================================
 
-The head (``ARTIFACT``) holds the metadata and ``version`` = the latest version's number, never
-the content: each version (``ARTIFACT_VERSION``) holds a full snapshot (title, summary, content,
-files), written once and never changed. A write puts version ``n + 1`` (``attribute_not_exists``)
-and updates the head conditioned on ``version = n`` in one transaction, so two writers that read
-``n`` cannot both succeed: the loser gets ``VERSION_CONFLICT`` and nothing of its write exists.
-Content is at most 256 KB of compact UTF-8 JSON and is stored exactly so (:class:`CompactJSON`),
-which keeps a version item under DynamoDB's 400 KB item limit with its title and summary.
+The head (``ARTIFACT``) holds the metadata, ``version`` = the latest version's number and
+``contentVersion`` = the content item it shows. Each version (``ARTIFACT_VERSION``) is a small,
+immutable snapshot of the metadata naming its content item; content (``ARTIFACT_CONTENT``) is
+written once, by the version that brought it, and shared by later versions that keep it (a
+title change or a restore writes no content again). A write puts version ``n + 1`` (and its
+content, if new; ``attribute_not_exists``) and updates the head conditioned on ``version = n`` in
+one transaction, so two writers that read ``n`` cannot both succeed: the loser gets
+``VERSION_CONFLICT`` and nothing of its write exists. Content is at most 256 KB of compact UTF-8
+JSON and is stored exactly so (:class:`CompactJSON`), under DynamoDB's 400 KB item limit.
 """
 
 from __future__ import annotations
@@ -63,6 +68,14 @@ def version_sk(artifact_id: str, version: int) -> str:
     return f"{version_prefix(artifact_id)}{version:06d}"
 
 
+def content_prefix(artifact_id: str) -> str:
+    return f"ARTC#{artifact_id}#"
+
+
+def content_sk(artifact_id: str, version: int) -> str:
+    return f"{content_prefix(artifact_id)}{version:06d}"
+
+
 def compact_json(value: Any) -> str:
     """The form content is measured and stored in: no spaces, UTF-8 rather than ``\\u`` escapes."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -87,6 +100,7 @@ class ArtifactItem(Item, discriminator="ARTIFACT"):
     message_id = UnicodeAttribute(null=True, attr_name="messageId")
     files = CompactJSON(null=True)
     version = NumberAttribute()
+    content_version = NumberAttribute(attr_name="contentVersion")
     created_by_id = UnicodeAttribute(attr_name="createdById")
     created_by_name = UnicodeAttribute(attr_name="createdByName")
     updated_by_id = UnicodeAttribute(attr_name="updatedById")
@@ -96,16 +110,25 @@ class ArtifactItem(Item, discriminator="ARTIFACT"):
 
 
 class ArtifactVersionItem(Item, discriminator="ARTIFACT_VERSION"):
-    """``PK=THREAD#<tid>``, ``SK=ARTV#<aid>#<version>``: one version, immutable."""
+    """``PK=THREAD#<tid>``, ``SK=ARTV#<aid>#<version>``: one version's metadata, immutable."""
 
     artifact_id = UnicodeAttribute(attr_name="artifactId")
     thread_id = UnicodeAttribute(attr_name="threadId")
     version = NumberAttribute()
+    content_version = NumberAttribute(attr_name="contentVersion")
     title = UnicodeAttribute()
     summary = UnicodeAttribute(null=True)
-    content = CompactJSON()
     files = CompactJSON(null=True)
     author_id = UnicodeAttribute(attr_name="authorId")
     author_name = UnicodeAttribute(attr_name="authorName")
     restored_from = NumberAttribute(null=True, attr_name="restoredFrom")
     created_at = UnicodeAttribute(attr_name="createdAt")
+
+
+class ArtifactContentItem(Item, discriminator="ARTIFACT_CONTENT"):
+    """``PK=THREAD#<tid>``, ``SK=ARTC#<aid>#<version>``: the content version ``version`` brought."""
+
+    artifact_id = UnicodeAttribute(attr_name="artifactId")
+    thread_id = UnicodeAttribute(attr_name="threadId")
+    version = NumberAttribute()
+    content = CompactJSON()

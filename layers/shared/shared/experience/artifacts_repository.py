@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -15,10 +14,13 @@ from shared.errors import Conflict
 from shared.experience.artifacts_models import (
     ARTIFACT_END,
     ARTIFACT_PREFIX,
+    ArtifactContentItem,
     ArtifactItem,
     ArtifactVersionItem,
     artifact_lookup,
     artifact_sk,
+    content_prefix,
+    content_sk,
     thread_artifacts,
     version_prefix,
     version_sk,
@@ -56,24 +58,42 @@ def new_version(head: ArtifactItem, version: int, **fields: Any) -> ArtifactVers
     )
 
 
-def create(head: ArtifactItem, first: ArtifactVersionItem) -> None:
+def new_content(head: ArtifactItem, version: int, content: dict[str, Any]) -> ArtifactContentItem:
+    return ArtifactContentItem(
+        thread_pk(head.thread_id),
+        content_sk(head.artifact_id, version),
+        artifact_id=head.artifact_id,
+        thread_id=head.thread_id,
+        version=version,
+        content=content,
+    )
+
+
+def create(head: ArtifactItem, first: ArtifactVersionItem, content: ArtifactContentItem) -> None:
     with transaction() as tx:
         tx.save(head, condition=Item.pk.does_not_exist())
         tx.save(first, condition=Item.pk.does_not_exist())
+        tx.save(content, condition=Item.pk.does_not_exist())
 
 
-def write_version(head: ArtifactItem, version: ArtifactVersionItem, actions: list[Any]) -> None:
-    """Put ``version`` (``head.version + 1``) and apply ``actions`` to the head, iff the head
-    still is at ``head.version``. Raises :class:`Conflict` ``VERSION_CONFLICT`` otherwise
-    (another writer won, or the artifact was deleted): nothing is written."""
+def write_version(
+    head: ArtifactItem, version: ArtifactVersionItem, content: ArtifactContentItem | None, actions: list[Any]
+) -> None:
+    """Put ``version`` (``head.version + 1``) and its new ``content`` (None: it keeps an earlier
+    one) and apply ``actions`` to the head, iff the head still is at ``head.version``. Raises
+    :class:`Conflict` ``VERSION_CONFLICT`` otherwise (another writer won, or the artifact was
+    deleted): nothing is written."""
+    head_actions = [
+        *actions,
+        ArtifactItem.version.set(int(version.version)),
+        ArtifactItem.content_version.set(int(version.content_version)),
+    ]
     try:
         with transaction() as tx:
             tx.save(version, condition=Item.pk.does_not_exist())
-            tx.update(
-                head,
-                actions=[*actions, ArtifactItem.version.set(int(version.version))],
-                condition=ArtifactItem.version == int(head.version),
-            )
+            if content is not None:
+                tx.save(content, condition=Item.pk.does_not_exist())
+            tx.update(head, actions=head_actions, condition=ArtifactItem.version == int(head.version))
     except TransactWriteError as exc:
         if any(failed_conditions(exc)) or conflicted(exc):  # a write in flight on the head: a lost race too
             raise version_conflict() from exc
@@ -104,11 +124,13 @@ def get_version(thread_id: str, artifact_id: str, version: int) -> ArtifactVersi
     return found if isinstance(found, ArtifactVersionItem) else None
 
 
-def get_versions(heads: Iterable[ArtifactItem]) -> dict[str, ArtifactVersionItem]:
-    """The latest version of each head (one BatchGetItem), by artifact id."""
-    keys = [(thread_pk(h.thread_id), version_sk(h.artifact_id, int(h.version))) for h in heads]
-    found = Item.batch_get(keys, consistent_read=True) if keys else []
-    return {item.artifact_id: item for item in found if isinstance(item, ArtifactVersionItem)}
+def get_content(thread_id: str, artifact_id: str, version: int) -> ArtifactContentItem | None:
+    """The content item version ``version`` brought (consistent GetItem), or None."""
+    try:
+        found = Item.get(thread_pk(thread_id), content_sk(artifact_id, version), consistent_read=True)
+    except Item.DoesNotExist:
+        return None
+    return found if isinstance(found, ArtifactContentItem) else None
 
 
 def versions_page(head: ArtifactItem, *, limit: int, position: dict[str, Any] | None) -> Page[ArtifactVersionItem]:
@@ -144,15 +166,16 @@ def newest_below(thread_id: str, artifact_type: str | None, before: str | None, 
 
 def delete(head: ArtifactItem) -> bool:
     """Delete the head (the artifact is gone at once; a racing write finds no head and fails),
-    then its versions. False when the head was already gone."""
+    then its versions and contents. False when the head was already gone."""
     try:
         head.delete(condition=Item.pk.exists())
     except DeleteError as exc:
         if is_condition_failure(exc):
             return False
         raise
-    found = Item.query(thread_pk(head.thread_id), Item.sk.startswith(version_prefix(head.artifact_id)))
+    pk = thread_pk(head.thread_id)
     with Item.batch_write() as batch:
-        for item in found:
-            batch.delete(item)
+        for prefix in (version_prefix(head.artifact_id), content_prefix(head.artifact_id)):
+            for item in Item.query(pk, Item.sk.startswith(prefix), attributes_to_get=["PK", "SK"]):
+                batch.delete(item)
     return True
