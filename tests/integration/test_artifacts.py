@@ -340,3 +340,21 @@ def test_unchanged_content_is_stored_once_and_deleting_removes_every_item(
     assert api.call("DELETE", f"{ARTIFACTS}/{aid}", token=alice.access_token).status == 200
 
     assert stored() == []
+
+
+def test_a_deleted_threads_artifacts_go_with_its_purge(api: Api, alice: Account, artifact: dict[str, Any]) -> None:
+    from shared.data.table import Item
+
+    from tests.support.jobs import Jobs
+
+    thread_id = artifact["threadId"]
+    update(api, alice, artifact["id"], {"content": {"text": "v2"}})
+    assert api.call("DELETE", f"{THREADS}/{thread_id}", token=alice.access_token).status == 200
+    assert_problem(
+        api.call("GET", f"{ARTIFACTS}/{artifact['id']}", token=alice.access_token), 404, "ARTIFACT_NOT_FOUND"
+    )
+
+    assert Jobs(api).run() == {"delivered": 1, "failed": 0}
+
+    assert list(Item.query(f"THREAD#{thread_id}")) == []
+    assert list(Item.gsi1.query(f"ARTIFACT#{artifact['id']}")) == []
