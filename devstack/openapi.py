@@ -58,6 +58,8 @@ AUTH_ERRORS = {
     "403": "The caller lacks the role the route requires, or the account is blocked",
 }
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": []}]
+# Routes that admit an integration's API key (``@requires(service_scopes=...)``) also list it.
+API_KEY_SECURITY: dict[str, list[str]] = {"apiKeyAuth": []}
 
 
 def _error_schemas() -> dict[str, Any]:
@@ -71,10 +73,17 @@ def _cookie_name() -> str:
 
 
 def security_schemes() -> dict[str, Any]:
-    """Bearer token or the access-token cookie: what Swagger UI's Authorize sends."""
+    """Bearer token or the access-token cookie: what Swagger UI's Authorize sends; and an
+    integration's API key, on the routes that admit one."""
     return {
         "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
         "cookieAuth": {"type": "apiKey", "in": "cookie", "name": _cookie_name()},
+        "apiKeyAuth": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Api-Key",
+            "description": "An integration's API key (`POST /api/v1/api-keys`); only on operations that list it",
+        },
     }
 
 
@@ -98,7 +107,7 @@ def _respond(operation: dict[str, Any], access: Access | None) -> None:
         extra.update(BODY_ERRORS)
     if access is not None:
         extra.update(AUTH_ERRORS)
-        operation["security"] = SECURITY
+        operation["security"] = SECURITY + ([API_KEY_SECURITY] if access.service_scopes else [])
     for status, description in extra.items():
         if status in COMMON_ERRORS or status not in responses:  # Powertools' own 500 model is not ours
             responses[status] = {"description": description, **ERROR_REF}

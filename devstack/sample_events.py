@@ -113,8 +113,23 @@ BODIES.update(
         "POST /api/v1/files": {"filename": "q3-chart.png", "contentType": "image/png", "size": 48213},
         "PUT /api/v1/files/{fileId}": {"filename": "q3-revenue-chart.png"},
         "PATCH /api/v1/files/{fileId}": {"filename": "q3-revenue-chart.png"},
+        "POST /api/v1/threads/{threadId}/artifacts": {
+            "type": "report",
+            "title": "Quarterly numbers",
+            "summary": "Revenue by region",
+            "content": {"columns": ["region", "revenue"], "rows": [["EMEA", 1200], ["APAC", 900]]},
+        },
+        "PUT /api/v1/artifacts/{artifactId}": {"title": "Q3 numbers", "expectedVersion": 1},
+        "PATCH /api/v1/artifacts/{artifactId}": {"content": {"text": "Revised"}, "expectedVersion": 2},
+        "POST /api/v1/artifacts/{artifactId}/restore": {"version": 1},
+        "POST /api/v1/api-keys": {"name": "Assistant", "scopes": ["experience:assistant"]},
     }
 )
+# Routes with a second sample, sent by an integration with its API key instead of a user's token.
+API_KEY_SAMPLES: dict[str, Any] = {
+    "POST /api/v1/threads/{threadId}/messages": {"content": "Revenue is up 12 %", "role": "assistant"},
+}
+SAMPLE_API_KEY = "pak_01jd0000000000000000000000.c2FtcGxlLXNlY3JldA"
 # What S3 writes to the file events queue: the test event it sends when the notification is
 # configured, then an ObjectCreated event (one record) for a form upload, in AWS's full shape.
 S3_OBJECT_CREATED: dict[str, Any] = {
@@ -320,6 +335,18 @@ def build() -> dict[Path, dict[str, Any]]:
         )
         name = _file_name(route.method, route.path)
         files[EVENTS / folder / name] = _fixed(event, name.removesuffix(".json"))
+        if route.route_key in API_KEY_SAMPLES:
+            keyed = http_event(
+                route.method,
+                concrete,
+                route_key=route.route_key,
+                path_parameters=params,
+                headers={"X-Api-Key": SAMPLE_API_KEY},
+                body=API_KEY_SAMPLES[route.route_key],
+                source_ip="203.0.113.10",
+            )
+            keyed_name = name.replace(".json", "_api_key.json")
+            files[EVENTS / folder / keyed_name] = _fixed(keyed, keyed_name.removesuffix(".json"))
     for function in function_names():
         folder = Path(function_code_dir(function)).name
         for event_name, event in function_events(function).items():

@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.experience import interactions, messages, search
+from shared.experience.access import ASSISTANT
 from shared.experience.schemas import (
     ActionOut,
     ActionRequest,
@@ -59,19 +60,20 @@ def search_messages(
     | raises(NotFound, Forbidden, InvalidInput, Conflict, success=201),
     tags=["messages"],
 )
-@requires()
+@requires(service_scopes=ASSISTANT)
 def post_message(threadId: ThreadId, body: Annotated[CreateMessageRequest, Body()]) -> Response[Envelope[MessageOut]]:
     """Post a message to a thread.
 
     At least one of `content` and `blocks`. The same `clientMessageId` answers the first
-    message (200) instead of creating a second one.
+    message (200) instead of creating a second one. People post as `user`; an integration's API
+    key (`X-Api-Key`, scope `experience:assistant`) as `assistant` (its default) or `system`.
     """
     message, was_created = messages.post_message(principal(app), threadId, body)
     return ok(app, message, status=201 if was_created else 200)
 
 
 @app.get(THREAD_MESSAGES, responses=raises(NotFound, Forbidden, InvalidInput), tags=["messages"])
-@requires()
+@requires(service_scopes=ASSISTANT)
 def list_messages(
     threadId: ThreadId,
     after: Annotated[str | None, Query(min_length=1, max_length=64, description="Catch up after this message")] = None,
@@ -86,7 +88,7 @@ def list_messages(
 
 
 @app.get(f"{MESSAGES}/<messageId>", responses=_READ, tags=["messages"])
-@requires()
+@requires(service_scopes=ASSISTANT)
 def get_message(messageId: MessageId) -> Response[Envelope[MessageOut]]:
     """One message."""
     return ok(app, messages.get_message(principal(app), messageId))
@@ -159,7 +161,7 @@ def list_reactions(messageId: MessageId) -> Response[Envelope[list[ReactionUsers
     responses=raises(NotFound, Forbidden, InvalidInput, Conflict, success=201),
     tags=["messages"],
 )
-@requires()
+@requires(service_scopes=ASSISTANT)
 def record_action(messageId: MessageId, body: Annotated[ActionRequest, Body()]) -> Response[Envelope[ActionOut]]:
     """Press a button or choose an option of a message.
 
@@ -169,7 +171,7 @@ def record_action(messageId: MessageId, body: Annotated[ActionRequest, Body()]) 
 
 
 @app.get(f"{MESSAGES}/<messageId>/actions", responses=_READ, tags=["messages"])
-@requires()
+@requires(service_scopes=ASSISTANT)
 def list_actions(
     messageId: MessageId, limit: Limit = 20, cursor: Cursor = None
 ) -> Response[Envelope[ItemsPage[ActionOut]]]:

@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.experience import threads
+from shared.experience.access import ASSISTANT
 from shared.experience.schemas import (
     AddParticipantRequest,
     ApiInfo,
@@ -74,7 +75,7 @@ def list_threads(
 
 
 @app.get(f"{PREFIX}/<threadId>", responses=raises(NotFound, Forbidden), tags=["threads"])
-@requires()
+@requires(service_scopes=ASSISTANT)
 def get_thread(threadId: ThreadId) -> Response[Envelope[ThreadOut]]:
     """One thread (participants only)."""
     return ok(app, threads.get_thread(principal(app), threadId))

@@ -27,6 +27,7 @@ EXPECTED: dict[str, tuple[int, str | None]] = {
     "auth/post_auth_refresh.json": (401, "INVALID_REFRESH_TOKEN"),
     "auth/post_auth_reset_password.json": (400, "INVALID_RESET_TOKEN"),
     "auth/post_auth_verify_email.json": (400, "INVALID_VERIFICATION_TOKEN"),
+    "messages/post_threads_threadId_messages_api_key.json": (401, "INVALID_API_KEY"),
 }
 
 

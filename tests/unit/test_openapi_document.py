@@ -29,16 +29,27 @@ def test_security_schemes_are_bearer_and_the_auth_cookie(document: dict[str, Any
     schemes = document["components"]["securitySchemes"]
     assert schemes["bearerAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     assert schemes["cookieAuth"] == {"type": "apiKey", "in": "cookie", "name": "access_token"}
+    assert schemes["apiKeyAuth"]["in"] == "header"
+    assert schemes["apiKeyAuth"]["name"] == "X-Api-Key"
 
 
 def test_marked_operations_declare_security_and_401_403(document: dict[str, Any]) -> None:
     marks = route_marks()
     for key, operation in operations(document):
-        if marks[key] is not None:
-            assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}], key
+        mark = marks[key]
+        if mark is not None:
+            api_key = [{"apiKeyAuth": []}] if mark.service_scopes else []
+            assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}, *api_key], key
             assert {"401", "403"} <= set(operation["responses"]), key
         else:
             assert "security" not in operation, key
+
+
+def test_only_the_routes_an_integration_may_call_list_the_api_key(document: dict[str, Any]) -> None:
+    with_key = {key for key, op in operations(document) if {"apiKeyAuth": []} in op.get("security", [])}
+    assert "POST /api/v1/threads/{threadId}/messages" in with_key
+    assert "GET /api/v1/threads/{threadId}" in with_key
+    assert not {key for key in with_key if "/orders" in key or "/admin" in key or "/users" in key}
 
 
 def test_every_operation_documents_its_errors_with_the_envelope(document: dict[str, Any]) -> None:

@@ -59,6 +59,8 @@ class Settings(BaseModel):
     rate_register_email: RateLimit = RateLimit(limit=5, window_seconds=3600)
     rate_forgot_ip: RateLimit = RateLimit(limit=100, window_seconds=3600)
     rate_forgot_email: RateLimit = RateLimit(limit=5, window_seconds=3600)
+    # Requests per API key (an integration), counted on every request it authenticates.
+    rate_api_key: RateLimit = RateLimit(limit=600, window_seconds=60)
 
     cors_allow_origins: list[str] = Field(default_factory=lambda: ["*"])
     max_body_bytes: int = 1_048_576
@@ -135,6 +137,7 @@ class Settings(BaseModel):
         "rate_register_email",
         "rate_forgot_ip",
         "rate_forgot_email",
+        "rate_api_key",
         mode="before",
     )
     @classmethod

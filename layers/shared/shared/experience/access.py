@@ -3,6 +3,8 @@
 Only participants see a thread and anything in it: to anyone else every thread, message,
 reaction and action id answers 404, so ids reveal nothing. Admins see and manage every thread.
 ``EXPERIENCE_ALLOWED_DOMAINS`` limits the whole layer to users of the listed email domains.
+An integration's API key with the scope ``experience:assistant`` (:data:`ASSISTANT`) sees every
+thread, on the routes that opt in with ``@requires(service_scopes=ASSISTANT)``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ from shared.experience.models import MemberItem, ThreadItem
 from shared.identity.principal import Principal
 from shared.settings import get_settings
 
+ASSISTANT = ("experience:assistant",)
+
 
 def thread_not_found() -> NotFound:
     return NotFound("Thread not found", code="THREAD_NOT_FOUND")
 
 
 def ensure_domain(caller: Principal) -> None:
-    """Raises :class:`Forbidden` ``DOMAIN_NOT_ALLOWED`` when the caller's email domain is not listed."""
+    """Raises :class:`Forbidden` ``DOMAIN_NOT_ALLOWED`` when the caller's email domain is not
+    listed (an integration has none: the admin who created its key vouched for it)."""
+    if caller.is_service:
+        return
     allowed = get_settings().experience_allowed_domains
     domain = caller.user.email.rpartition("@")[2].lower()
     if allowed and domain not in allowed:
@@ -27,12 +34,12 @@ def ensure_domain(caller: Principal) -> None:
 
 
 def visible_thread(caller: Principal, thread_id: str) -> tuple[ThreadItem, MemberItem | None]:
-    """The thread and the caller's membership (None for an admin outside it).
+    """The thread and the caller's membership (None for an admin or an integration outside it).
 
     Raises :class:`Forbidden` ``DOMAIN_NOT_ALLOWED``, :class:`NotFound` ``THREAD_NOT_FOUND``."""
     ensure_domain(caller)
     thread, member = repository.get_thread_and_member(thread_id, caller.user_id)
-    if thread is None or (member is None and not caller.is_admin):
+    if thread is None or (member is None and not (caller.is_admin or caller.is_service)):
         raise thread_not_found()
     return thread, member
 

@@ -62,14 +62,26 @@ def message_view(caller: Principal, message: MessageItem) -> MessageOut:
     return views.message_out(message, _mine(caller, message.thread_id, [message]).get(message.message_id))
 
 
+def _role_of(caller: Principal, request: CreateMessageRequest) -> str:
+    """People post as ``user``; integrations (API keys) as ``assistant`` (their default) or
+    ``system``. Raises :class:`Forbidden` ``ROLE_NOT_ALLOWED`` for any other pairing."""
+    if caller.is_service:
+        role = request.role if "role" in request.model_fields_set else "assistant"
+        if role == "user":
+            raise Forbidden("An integration posts as assistant or system", code="ROLE_NOT_ALLOWED")
+        return role
+    if request.role != "user":
+        raise Forbidden("Only integrations (API keys) may post as assistant or system", code="ROLE_NOT_ALLOWED")
+    return request.role
+
+
 def post_message(caller: Principal, thread_id: str, request: CreateMessageRequest) -> tuple[MessageOut, bool]:
     """Returns the message and whether it was created (False: a retried ``clientMessageId``,
     answered with the first message). Raises :class:`NotFound`, :class:`Forbidden`
     (``ROLE_NOT_ALLOWED``, ``DOMAIN_NOT_ALLOWED``), :class:`InvalidInput` (blocks: `errors` by path),
     :class:`Conflict` ``THREAD_CHANGED`` (after retries under heavy concurrency); attachments:
     see :func:`~shared.experience.files.attachments.attachable_files`."""
-    if request.role != "user" and not caller.is_admin:
-        raise Forbidden("Only admins and services may post as assistant or system", code="ROLE_NOT_ALLOWED")
+    role = _role_of(caller, request)
     _check_blocks(request.blocks)
     attachments: list[str] | None = None
     for attempt in range(ATTEMPTS):
@@ -88,7 +100,7 @@ def post_message(caller: Principal, thread_id: str, request: CreateMessageReques
             seq=seq,
             author_id=caller.user_id,
             author_name=caller.user.name,
-            role=request.role,
+            role=role,
             content=request.content,
             blocks=request.blocks,
             attachments=attachments,

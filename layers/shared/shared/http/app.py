@@ -50,7 +50,7 @@ def _cors() -> CORSConfig:
     return CORSConfig(
         allow_origin=origins[0],
         extra_origins=origins[1:] or None,
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key", "X-Request-Id"],
         expose_headers=["Retry-After", "X-Request-Id"],
         max_age=600,
         allow_credentials="*" not in origins,

@@ -29,10 +29,25 @@ class ClientInfo:
 
 
 @dataclass(frozen=True)
+class ServiceCaller:
+    """An integration calling with an API key (``X-Api-Key``): its key id, name and scopes."""
+
+    key_id: str
+    name: str
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Principal:
+    """The caller. A user signed in with a session, or (with ``service``) an integration holding
+    an API key: then ``user`` is a stand-in that is never stored (its id is the key's id, its
+    name the key's name, its role ``service``), so code that names an author reads it as it
+    reads a user's, and :mod:`shared.http.auth` admits it only to routes that opted in."""
+
     user: UserItem
     session_id: str
     token_expires_at: int
+    service: ServiceCaller | None = None
 
     @property
     def user_id(self) -> str:
@@ -44,7 +59,11 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role == "admin"
+        return self.service is None and self.user.role == "admin"
+
+    @property
+    def is_service(self) -> bool:
+        return self.service is not None
 
 
 def ensure_not_blocked(user: UserItem) -> None:
@@ -74,7 +93,20 @@ def authenticate(access_token: str) -> Principal:
     return Principal(user=user, session_id=claims.session_id, token_expires_at=claims.expires_at)
 
 
+def authenticate_api_key(key: str) -> Principal:
+    """The integration holding ``key`` (read on every request, so a revoked key is refused at
+    once), counted against its rate limit.
+
+    Raises :class:`Unauthenticated` ``INVALID_API_KEY``, :class:`RateLimited`.
+    """
+    from shared.identity import api_keys
+
+    record = api_keys.verify(key)
+    caller = ServiceCaller(key_id=record.key_id, name=record.name, scopes=tuple(record.scopes or ()))
+    return Principal(user=api_keys.stand_in_user(record), session_id="", token_expires_at=0, service=caller)
+
+
 def require_role(principal: Principal, *roles: str) -> Principal:
-    if principal.role not in roles:
+    if principal.is_service or principal.role not in roles:
         raise Forbidden()
     return principal
