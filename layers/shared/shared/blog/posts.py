@@ -228,7 +228,7 @@ def publish_due(post_id: str, publish_at: str, job_id: str) -> dict[str, Any]:
         if datetime.fromisoformat(publish_at) > now():
             raise NotYetDue(f"post {post_id} is due at {publish_at}")
         new = _copy(old)
-        new.status, new.published_at, new.publish_job_id = "published", publish_at, None
+        new.status, new.published_at, new.publish_at, new.publish_job_id = "published", publish_at, None, None
         new.updated_at = iso(now())
         return old, new, _live_email(new)
 

@@ -12,7 +12,8 @@ EXCERPT_CHARS = 200
 WORDS_PER_MINUTE = 200
 MAX_TAGS = 10
 MAX_SLUG_CHARS = 80
-_MARKDOWN = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[#>*_`~|]+")
+_LINKS = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[#>*`~]+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -24,7 +25,8 @@ def post_slug(title: str, *, attempt: int = 0) -> str:
 
 def plain_text(markdown: str) -> str:
     """Markdown without its markup (links keep their text), whitespace collapsed."""
-    return _SPACES.sub(" ", _MARKDOWN.sub(lambda m: m.group(1) or " ", markdown)).strip()
+    text = _LINKS.sub(lambda m: m.group(1) or " ", markdown)
+    return _SPACES.sub(" ", _MARKUP.sub("", text)).strip()
 
 
 def derive_excerpt(content: str) -> str:
