@@ -30,9 +30,9 @@ def _populate(author_id: str, count: int) -> str:
     """``count`` published posts, newest last; returns the id of the one tagged ``rare``."""
     from shared.blog import search
     from shared.blog.models import POST_SK, SLUG_KIND, TAG_SK, PostItem, TagItem, post_pk, tag_pk
-    from shared.data.unique import UniqueItem
-    from shared.blog.repository import _edges
+    from shared.blog.repository import tag_edges
     from shared.data.table import Item
+    from shared.data.unique import UniqueItem
     from shared.ids import new_id
     from shared.search.index import COUNT_SK, WordCountItem
 
@@ -64,7 +64,7 @@ def _populate(author_id: str, count: int) -> str:
             post.set_index_keys()
             batch.save(post)
             batch.save(UniqueItem(*UniqueItem.key(SLUG_KIND, post.slug), owner_id=post_id, kind=SLUG_KIND))
-            for edge in _edges(post).values():
+            for edge in tag_edges(post).values():
                 batch.save(edge)
             for posting in search.postings(post):
                 batch.save(posting)
@@ -116,13 +116,16 @@ def _rows_for(count: int) -> list[list[str]]:
             base: dict[str, Any] = {"q": None, "tag": None, "author_id": None, "status": None}
             return lambda: listing.list_posts(None, **{**base, **query}, limit=20, cursor=None)
 
+        def tag_page() -> Any:
+            return listing.tag_posts("python", limit=20, cursor=None)
+
         body = CreatePostRequest(
             title="A new post", content="Fresh words", tag_names=["python", "new"], status="published"
         )
         rows = [
             _row(count, "feed, limit 20", page(), reads),
             _row(count, "author's posts, limit 20", page(author_id=alice.user_id), reads),
-            _row(count, "tag 'python' page, limit 20", lambda: listing.tag_posts("python", limit=20, cursor=None), reads),
+            _row(count, "tag 'python' page, limit 20", tag_page, reads),
             _row(count, "search 'serverless' (every post)", page(q="serverless"), reads),
             _row(count, "search 'zebra' (1 post)", page(q="zebra"), reads),
             _row(count, "search 'serverless zebra' + tag", page(q="serverless zebra", tag="python"), reads),

@@ -63,7 +63,7 @@ def published(post: PostItem | None) -> bool:
     return post is not None and post.status == "published" and bool(post.published_at)
 
 
-def _edges(post: PostItem | None) -> dict[tuple[str, str], PostTagItem]:
+def tag_edges(post: PostItem | None) -> dict[tuple[str, str], PostTagItem]:
     if post is None or not published(post):
         return {}
     found: dict[tuple[str, str], PostTagItem] = {}
@@ -115,7 +115,7 @@ def commit_post(
     """
     subject = new or old
     assert subject is not None
-    old_edges, new_edges = _edges(old), _edges(new)
+    old_edges, new_edges = tag_edges(old), tag_edges(new)
     author_delta = int(published(new)) - int(published(old))
     try:
         with transaction() as tx:
