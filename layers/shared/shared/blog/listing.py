@@ -53,16 +53,17 @@ def list_posts(
     limit: int,
     cursor: str | None,
 ) -> ItemsPage[PostOut]:
-    """Raises :class:`InvalidInput` (a search without a word; drafts without ``authorId`` or with
-    a search), :class:`Unauthenticated` / :class:`Forbidden` (someone else's drafts)."""
+    """``status=draft|scheduled`` lists the caller's own posts (or, for an admin, ``authorId``'s).
+    Raises :class:`InvalidInput` (a search without a word, or with drafts),
+    :class:`Unauthenticated` / :class:`Forbidden` (drafts unsigned, or someone else's)."""
     status = status or "published"
+    if status != "published" and not author_id and caller is not None:
+        author_id = caller.user_id  # one's own drafts
     slug = tag_slug(tag) if tag else None
     scope = f"posts|{q}|{slug}|{author_id}|{status}"
     position = decode_cursor(cursor, scope)
     if status != "published":
-        if not author_id:
-            raise InvalidInput(errors={"authorId": [f"status={status} lists one author's posts: give authorId"]})
-        if caller is None:
+        if caller is None or not author_id:
             raise Unauthenticated("Sign in to see drafts and scheduled posts", code="NO_TOKEN")
         if caller.user_id != author_id and caller.role != "admin":
             raise Forbidden("Only the author (or an admin) sees these posts", code="NOT_POST_AUTHOR")
