@@ -110,6 +110,17 @@ BODIES.update(
         "PATCH /api/v1/messages/{messageId}": {"content": "Hello again"},
         "POST /api/v1/messages/{messageId}/reactions": {"emoji": ":tada:"},
         "POST /api/v1/messages/{messageId}/actions": {"actionId": "approve", "value": "yes"},
+        "POST /api/v1/posts": {
+            "title": "Getting started with serverless Python",
+            "content": "# Why serverless\n\nLambda runs your code on demand.",
+            "tagNames": ["Python", "Serverless"],
+            "status": "published",
+        },
+        "PUT /api/v1/posts/{postId}": {"title": "Serverless Python, revisited", "tagNames": ["Python"]},
+        "PATCH /api/v1/posts/{postId}": {"publishAt": "2030-01-01T09:00:00Z"},
+        "POST /api/v1/posts/{postId}/comments": {"content": "Thanks, this helped!"},
+        "PUT /api/v1/profiles/me": {"bio": "Writes about serverless.", "website": "https://example.com"},
+        "PATCH /api/v1/profiles/me": {"location": "Lisbon"},
     }
 )
 SQS_BODIES: dict[str, list[dict[str, Any]]] = {

@@ -31,13 +31,13 @@ from shared.jobs.spec import owed
 from shared.messaging.email import EmailMessage, owed_email
 from shared.messaging.owed import Owed
 
-ATTEMPTS = 8
+ATTEMPTS = 12
 SLUG_ATTEMPTS = 4
 
 
 def _pause(attempt: int) -> None:
     """A short random pause before a lost write tries again, so racing writers spread out."""
-    time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # noqa: S311 - jitter, not security
+    time.sleep(random.uniform(0, 0.03 * (attempt + 1)))  # noqa: S311 - jitter, not security
 
 
 class NotYetDue(RuntimeError):
