@@ -10,7 +10,7 @@ import pytest
 from botocore.client import BaseClient
 from shared.blog import posts as blog_posts
 from shared.blog import repository
-from shared.blog.schemas import UpdatePostRequest
+from shared.blog.schemas import CreatePostRequest, UpdatePostRequest
 from shared.identity.principal import authenticate
 
 from tests.support.api import Account, Api, assert_problem
@@ -165,6 +165,42 @@ def test_concurrent_tagging_keeps_counts_exact(api: Api, alice: Account, monkeyp
     assert errors == []
     assert lost, "the writers did not race"
     assert tag_counts(api) == {"shared": 4, "final": 4, "t0": 0, "t1": 0, "t2": 0}
+
+
+def test_concurrent_creates_share_a_new_tag_with_an_exact_count(
+    api: Api, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given four writers creating published posts with the same new tag, spelled differently
+    serialize_aws_calls(monkeypatch)
+    barrier = threading.Barrier(4, timeout=30)
+    local = threading.local()
+    commit = repository.commit_post
+
+    def racing_commit(old: Any, new: Any, **kwargs: Any) -> None:
+        if not getattr(local, "raced", False):
+            local.raced = True
+            barrier.wait()  # all four read "no such tag" first
+        commit(old, new, **kwargs)
+
+    monkeypatch.setattr(repository, "commit_post", racing_commit)
+    caller = authenticate(alice.access_token)
+    made: list[Any] = []
+    spellings = ["Fresh Tag", "fresh tag", "FRESH-TAG", "fresh  tag"]
+
+    def create(n: int) -> None:
+        request = CreatePostRequest(title=f"Race {n}", content="x", tag_names=[spellings[n]], status="published")
+        made.append(blog_posts.create_post(caller, request))
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then one tag exists, counting all four; each post keeps the slug of its title
+    assert len(made) == 4
+    assert tag_counts(api) == {"fresh-tag": 4}
+    assert {post.tags[0].name for post in made} == {api.call("GET", TAGS).data["items"][0]["name"]}
+    assert sorted(post.slug for post in made) == ["race-0", "race-1", "race-2", "race-3"]
 
 
 def serialize_aws_calls(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,6 @@ from shared.messaging.email import EmailMessage, owed_email
 from shared.messaging.owed import Owed
 
 ATTEMPTS = 12
-SLUG_ATTEMPTS = 4
 
 
 def _pause(attempt: int) -> None:
@@ -115,13 +114,14 @@ def create_post(caller: Principal, request: CreatePostRequest) -> PostOut:
     names, slugs = _tags(request.tag_names or [])
     at = iso(now())
     post_id = new_id()
+    slug_attempt = 0
     for attempt in range(ATTEMPTS):
         post = PostItem(
             post_pk(post_id),
             POST_SK,
             post_id=post_id,
             author_id=caller.user_id,
-            slug=post_slug(request.title, attempt=min(attempt, SLUG_ATTEMPTS)),
+            slug=post_slug(request.title, attempt=slug_attempt),
             title=request.title,
             content=request.content,
             excerpt=request.excerpt or derive_excerpt(request.content),
@@ -137,7 +137,11 @@ def create_post(caller: Principal, request: CreatePostRequest) -> PostOut:
         due = _schedule(post, request.status, request.publish_at, at)
         try:
             repository.commit_post(None, post, claim_slug=True, owed=due)
-        except (SlugTaken, WriteConflict):
+        except SlugTaken:
+            slug_attempt += 1  # the next try adds a random suffix
+            continue
+        except WriteConflict:
+            _pause(attempt)
             names, slugs = _tags(request.tag_names or [])  # a new tag may have been created meanwhile
             continue
         search.reindex(None, post)

@@ -81,12 +81,15 @@ def get_tags(slugs: Iterable[str]) -> dict[str, TagItem]:
 
 
 def _tag_writes(tx: TransactWrite, old: PostItem | None, new: PostItem | None) -> None:
-    """Create the new post's missing tags (first spelling kept) and move the published counts."""
+    """Create the new post's missing tags (first spelling kept) and move the published counts;
+    ``new`` takes each existing tag's stored spelling."""
     before = set(old.tag_slugs or []) if old is not None and published(old) else set()
     after = set(new.tag_slugs or []) if new is not None and published(new) else set()
     names = dict(zip(new.tag_slugs or [], new.tag_names or [], strict=False)) if new is not None else {}
     wanted = before | after | set(names)
     current = get_tags(wanted)
+    if new is not None:
+        new.tag_names = [current[slug].name if slug in current else names[slug] for slug in new.tag_slugs or []]
     at = now_iso()
     for slug in sorted(wanted):
         delta = (slug in after) - (slug in before)
@@ -121,6 +124,7 @@ def commit_post(
         with transaction() as tx:
             if claim_slug and new is not None:
                 unique.claim(tx, SLUG_KIND, new.slug, new.post_id)
+            _tag_writes(tx, old, new)
             if new is None and old is not None:
                 tx.delete(old)  # conditioned on its version
                 unique.release(tx, SLUG_KIND, old.slug, old.post_id)
@@ -128,7 +132,6 @@ def commit_post(
                 assert new is not None
                 new.set_index_keys()
                 tx.save(new)  # conditioned on its version (absence for a new post)
-            _tag_writes(tx, old, new)
             for key, edge in old_edges.items():
                 if key not in new_edges:
                     tx.delete(edge)
