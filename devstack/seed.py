@@ -1,7 +1,8 @@
 """``make seed``: demo data in the running local stack, through the public API (idempotent).
 
 Creates demo customers and sellers by registering them (``POST /api/v1/auth/register``) and
-approves the sellers as the admin (``PATCH /api/v1/users/{id}``). Accounts that already exist are
+approves the sellers as the admin (``PATCH /api/v1/users/{id}``), then writes demo blog posts as
+the demo users (:mod:`devstack.seed_blog`). Accounts that already exist are
 left as they are (sellers are approved if they are not yet). Base URL: ``--url``, ``LOCAL_API_URL``,
 ``PORT``, else the stack ``make run`` recorded (:func:`devstack.process.stack_url`); admin:
 ``ADMIN_EMAIL`` / ``ADMIN_PASSWORD`` (the stack's defaults). When no stack answers it says so in one
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 
 from devstack.httpclient import Client, HttpResponse
 from devstack.process import StackNotRunning, require_stack, stack_url
+from devstack.seed_blog import seed_posts
 from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
 
 DEMO_PASSWORD = "Demo12345!"
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         api = require_stack(stack_url(args.url))
         rows = seed(api, admin_email=admin_email, admin_password=admin_password)
+        posts = seed_posts(api, {row["email"]: row["password"] for row in rows})
     except StackNotRunning as exc:
         print(f"seed: {exc}", file=sys.stderr)
         return 1
@@ -123,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {admin_email:<28} {'admin':<9} {'approved':<9} {admin_password:<12} (stack admin)")
     for row in rows:
         print(f"  {row['email']:<28} {row['role']:<9} {row['status']:<9} {row['password']:<12} {row['state']}")
+    print(f"  {posts} demo blog post(s) created (GET /api/v1/posts)")
     return 0
 
 

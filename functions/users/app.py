@@ -23,6 +23,7 @@ from shared.identity.schemas import (
     Status,
     UpdateProfileRequest,
     UserOut,
+    UserStatsOut,
 )
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope, ItemsPage, Message
@@ -54,12 +55,27 @@ def update_me(body: Annotated[UpdateProfileRequest, Body()]) -> Response[Envelop
 def list_users(
     role: Annotated[Role | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
+    search: Annotated[str | None, Query(min_length=1, max_length=100, description="Name or email prefix")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response[Envelope[ItemsPage[UserOut]]]:
-    """Users, filtered by role and status."""
+    """Users, filtered by role and status.
+
+    With `search`: users whose name or email starts with it (case-insensitive), name matches first.
+    """
     principal(app, "admin")
-    return ok(app, users.list_users(role=role, status=status, limit=limit, cursor=cursor))
+    return ok(app, users.list_users(role=role, status=status, limit=limit, cursor=cursor, search=search))
+
+
+@app.get("/api/v1/admin/users/stats", tags=["users"])
+@requires("admin")
+def user_stats() -> Response[Envelope[UserStatsOut]]:
+    """User statistics (admin).
+
+    Totals by role and status and registrations in the last 7 and 30 days, from counters.
+    """
+    principal(app, "admin")
+    return ok(app, users.user_stats())
 
 
 @app.post(PREFIX, responses=raises(Conflict, success=201), tags=["users"])

@@ -30,6 +30,12 @@ PUBLIC = {
     "GET /api/v1/products/{productId}/related",
     "GET /api/v1/products/{productId}/reviews",
     "POST /api/v1/webhooks/stripe",
+    "GET /api/v1/posts",
+    "GET /api/v1/posts/{postId}",
+    "GET /api/v1/posts/{postId}/comments",
+    "GET /api/v1/tags",
+    "GET /api/v1/tags/{slug}/posts",
+    "GET /api/v1/profiles/{userId}",
 }
 
 

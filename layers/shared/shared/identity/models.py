@@ -16,6 +16,11 @@ admin: all users, newest first         Query GSI1 ``GSI1PK=USERS``, ``GSI1SK=<cr
 admin: users by role                   Query GSI2 ``GSI2PK=USERS#ROLE#<role>``
 admin: users by status (pending        Query GSI3 ``GSI3PK=USERS#STATUS#<status>``
 sellers, suspended accounts)
+admin: users by name prefix            Query GSI4 ``GSI4PK=USERS#NAME``, ``begins_with(GSI4SK,
+                                       <lower(name) prefix>)`` (``GSI4SK=<lower(name)>#<id>``)
+admin: users by email prefix           Query GSI5 ``GSI5PK=USERS#EMAIL``, ``begins_with(GSI5SK,
+                                       <email prefix>)`` (``GSI5SK=<email>#<id>``)
+user statistics                        counters, see :mod:`shared.identity.counters`
 =====================================  ============================================================
 
 Role and status filters together query the role index and filter on status. Reset and
@@ -35,6 +40,15 @@ SESSION_PREFIX = "SESSION#"
 
 def user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
+
+
+USERS_BY_NAME = "USERS#NAME"
+USERS_BY_EMAIL = "USERS#EMAIL"
+
+
+def name_key(name: str, user_id: str) -> str:
+    """The name index's sort key: the name lowercased (prefix search is case-insensitive)."""
+    return f"{name.lower()}#{user_id}"
 
 
 def session_sk(session_id: str) -> str:
@@ -65,6 +79,8 @@ class UserItem(Item, discriminator="USER"):
         for name, value in fields.items():
             setattr(item, name, value)
         item.set_index_keys()
+        item.gsi4pk, item.gsi4sk = USERS_BY_NAME, name_key(item.name, user_id)
+        item.gsi5pk, item.gsi5sk = USERS_BY_EMAIL, f"{item.email}#{user_id}"
         return item
 
     def set_index_keys(self) -> None:

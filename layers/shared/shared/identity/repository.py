@@ -13,11 +13,15 @@ from shared.data.pagination import Page, query_page
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
 from shared.errors import Conflict, NotFound
+from shared.identity import counters
 from shared.identity.models import (
     PROFILE_SK,
     SESSION_PREFIX,
+    USERS_BY_EMAIL,
+    USERS_BY_NAME,
     SessionItem,
     UserItem,
+    name_key,
     session_sk,
     user_pk,
 )
@@ -40,6 +44,7 @@ def create_user(user: UserItem, owed: Sequence[Owed] = ()) -> None:
                 unique.claim(tx, USERNAME, user.username.lower(), user.user_id)
             tx.save(user, condition=Item.pk.does_not_exist())
             outbox.add(tx, *owed)
+            counters.added(tx, user.role, user.status, user.created_at)
     except TransactWriteError as exc:
         failed = failed_conditions(exc)
         if failed and failed[0]:
@@ -75,18 +80,27 @@ def get_user_and_session(user_id: str, session_id: str) -> tuple[UserItem | None
     return user, session
 
 
-def _user_update(user_id: str, actions: list[Any], condition: Any = None, owed: Sequence[Owed] = ()) -> UserItem:
-    """Update an existing profile (owing ``owed`` in the same transaction); Raises
+def _user_update(
+    user_id: str,
+    actions: list[Any],
+    condition: Any = None,
+    owed: Sequence[Owed] = (),
+    counted: tuple[tuple[str, str], tuple[str, str]] | None = None,
+) -> UserItem:
+    """Update an existing profile (owing ``owed`` and moving the user counters from
+    ``counted[0]`` to ``counted[1]`` (role, status) in the same transaction); Raises
     :class:`NotFound` when it does not exist (or the extra ``condition`` does not hold, which
-    callers catch as :class:`Conflict`). With ``owed`` the returned item holds only its keys."""
+    callers catch as :class:`Conflict`). In a transaction the returned item holds only its keys."""
     item = UserItem(user_pk(user_id), PROFILE_SK)
     exists = Item.pk.exists()
     full_condition = exists & condition if condition is not None else exists
     try:
-        if owed:
+        if owed or counted:
             with transaction() as tx:
                 tx.update(item, actions=actions, condition=full_condition)
                 outbox.add(tx, *owed)
+                if counted:
+                    counters.moved(tx, *counted)
         else:
             item.update(actions=actions, condition=full_condition)
     except (UpdateError, TransactWriteError) as exc:
@@ -113,7 +127,7 @@ def update_profile(
 ) -> UserItem:
     actions: list[Any] = [UserItem.updated_at.set(at)]
     if name is not None:
-        actions.append(UserItem.name.set(name))
+        actions += [UserItem.name.set(name), Item.gsi4pk.set(USERS_BY_NAME), Item.gsi4sk.set(name_key(name, user_id))]
     if clear_avatar:
         actions.append(UserItem.avatar_url.remove())
     elif avatar_url is not None:
@@ -228,27 +242,34 @@ def set_role_status(
     ]
     try:
         updated = _user_update(
-            user.user_id, actions, (UserItem.role == user.role) & (UserItem.status == user.status), owed
+            user.user_id,
+            actions,
+            (UserItem.role == user.role) & (UserItem.status == user.status),
+            owed,
+            counted=((user.role, user.status), (new_role, new_status)),
         )
     except NotFound:
         if get_user(user.user_id) is None:
             raise
         raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from None
-    if owed:  # a transaction returns no attributes: read the profile it wrote
-        return get_user(user.user_id) or updated
-    return updated
+    # a transaction returns no attributes: read the profile it wrote
+    return get_user(user.user_id) or updated
 
 
 def delete_user(user: UserItem) -> None:
     """Delete the profile and free its email/username in one transaction, then its sessions."""
     try:
         with transaction() as tx:
-            tx.delete(UserItem(user_pk(user.user_id), PROFILE_SK), condition=Item.pk.exists())
+            still = Item.pk.exists() & (UserItem.role == user.role) & (UserItem.status == user.status)
+            tx.delete(UserItem(user_pk(user.user_id), PROFILE_SK), condition=still)
             unique.release(tx, EMAIL, user.email, user.user_id)
             if user.username:
                 unique.release(tx, USERNAME, user.username.lower(), user.user_id)
+            counters.removed(tx, user.role, user.status, user.created_at)
     except TransactWriteError as exc:
         if failed_conditions(exc)[:1] == [True]:
+            if get_user(user.user_id) is not None:
+                raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from exc
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
         raise
     delete_sessions(user.user_id)
@@ -264,6 +285,35 @@ def list_users(*, role: str | None, status: str | None, limit: int, position: di
         return query_page(run, limit=limit, position=position, index="GSI3")
     run = partial(Item.gsi1.query, "USERS", scan_index_forward=False)
     return query_page(run, limit=limit, position=position, index="GSI1")
+
+
+def search_users(
+    prefix: str,
+    *,
+    by_email: bool,
+    role: str | None,
+    status: str | None,
+    limit: int,
+    position: dict[str, Any] | None,
+) -> Page[UserItem]:
+    """Users whose lowercased name (or email) starts with ``prefix``, in that order. The email
+    pass leaves out users whose name also matches (the name pass lists them)."""
+    conditions: list[Any] = []
+    if role:
+        conditions.append(UserItem.role == role)
+    if status:
+        conditions.append(UserItem.status == status)
+    if by_email:
+        conditions.append(~Item.gsi4sk.startswith(prefix))
+        run = partial(Item.gsi5.query, USERS_BY_EMAIL, Item.gsi5sk.startswith(prefix))
+        index = "GSI5"
+    else:
+        run = partial(Item.gsi4.query, USERS_BY_NAME, Item.gsi4sk.startswith(prefix))
+        index = "GSI4"
+    condition = None
+    for part in conditions:
+        condition = part if condition is None else condition & part
+    return query_page(run, limit=limit, position=position, index=index, filter_condition=condition)
 
 
 def put_session(session: SessionItem) -> None:

@@ -150,6 +150,14 @@ class UserOut(ApiModel):
     updated_at: str
 
 
+class UserStatsOut(ApiModel):
+    total: int
+    by_role: dict[str, int]
+    by_status: dict[str, int]
+    new_last_7_days: int
+    new_last_30_days: int
+
+
 class AuthResult(ApiModel):
     user: UserOut
     access_token: str

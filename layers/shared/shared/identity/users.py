@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.clock import now_iso
 from shared.errors import Forbidden, InvalidInput, NotFound
-from shared.identity import repository
+from shared.identity import counters, repository
 from shared.identity.models import UserItem
 from shared.identity.principal import Principal
 from shared.identity.schemas import (
@@ -15,6 +17,7 @@ from shared.identity.schemas import (
     Status,
     UpdateProfileRequest,
     UserOut,
+    UserStatsOut,
     check_password,
     normalize_email,
 )
@@ -59,13 +62,54 @@ def _get(user_id: str) -> UserItem:
     return user
 
 
-def list_users(*, role: Role | None, status: Status | None, limit: int, cursor: str | None) -> ItemsPage[UserOut]:
+def list_users(
+    *, role: Role | None, status: Status | None, limit: int, cursor: str | None, search: str | None = None
+) -> ItemsPage[UserOut]:
+    if search is not None:
+        return _search_users(search, role=role, status=status, limit=limit, cursor=cursor)
     scope = f"users|{role}|{status}"
     page = repository.list_users(role=role, status=status, limit=limit, position=decode_cursor(cursor, scope))
     return ItemsPage[UserOut](
         items=[user_out(user) for user in page.items],
         next_cursor=encode_cursor(page.next_position, scope),
     )
+
+
+def _search_users(
+    search: str, *, role: Role | None, status: Status | None, limit: int, cursor: str | None
+) -> ItemsPage[UserOut]:
+    """Users whose name or email starts with ``search`` (case-insensitive): name matches first,
+    then email-only matches, each in alphabetical order; each pass one index Query per page."""
+    prefix = search.strip().lower()
+    if not prefix:
+        raise InvalidInput(errors={"search": ["must not be blank"]})
+    scope = f"users-search|{prefix}|{role}|{status}"
+    state = decode_cursor(cursor, scope) or {"pass": "name"}
+    by_email = state.get("pass") == "email"
+    position = state.get("at")
+    found: list[UserItem] = []
+    while True:
+        page = repository.search_users(
+            prefix, by_email=by_email, role=role, status=status, limit=limit - len(found), position=position
+        )
+        found.extend(page.items)
+        position = page.next_position
+        if position is not None or by_email:
+            break
+        by_email = True  # the name pass is done: go on with the email pass
+        if len(found) >= limit:
+            return _users_page(found, {"pass": "email"}, scope)
+    next_state = {"pass": "email" if by_email else "name", "at": position} if position is not None else None
+    return _users_page(found, next_state, scope)
+
+
+def _users_page(found: list[UserItem], state: dict[str, Any] | None, scope: str) -> ItemsPage[UserOut]:
+    return ItemsPage[UserOut](items=[user_out(u) for u in found], next_cursor=encode_cursor(state, scope))
+
+
+def user_stats() -> UserStatsOut:
+    """From the counters kept with every registration, role/status change and deletion."""
+    return UserStatsOut(**counters.read())
 
 
 def get_user(user_id: str) -> UserOut:
