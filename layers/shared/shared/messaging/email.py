@@ -27,6 +27,7 @@ Template = Literal[
     "order_shipped",
     "order_cancelled",
     "order_refunded",
+    "low_stock",
 ]
 
 
