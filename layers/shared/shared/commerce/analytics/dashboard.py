@@ -2,8 +2,7 @@
 means and :mod:`.models` for the keys).
 
 Cost: two Queries of one item per day with activity (money and sign-ups), whatever the number
-of orders, plus one BatchGetItem of the top 10 sellers' store profiles (and a GetItem for each of them
-without a store name). 366 days read at
+of orders, plus one BatchGetItem of the top 10 sellers' accounts and store profiles (their names). 366 days read at
 most 732 small items.
 
 Top lists over a range merge each day's top :data:`~.models.TOP_PER_DAY` (exact per day). For
@@ -32,7 +31,6 @@ from shared.commerce.analytics.schemas import (
 )
 from shared.commerce.sellers import repository as sellers
 from shared.errors import InvalidInput
-from shared.identity import repository as users
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -124,17 +122,5 @@ def _top_sellers(days: list[DayRollupItem]) -> list[TopSellerOut]:
             entry[1] += int(orders)
             entry[2] += int(revenue)
     ranked = sorted(totals.values(), key=lambda e: (-e[2], -e[1], e[0]))[:TOP]
-    names = _store_names([e[0] for e in ranked])
+    names = sellers.store_names([e[0] for e in ranked])
     return [TopSellerOut(seller_id=e[0], store_name=names.get(e[0]), orders=e[1], revenue=e[2]) for e in ranked]
-
-
-def _store_names(seller_ids: list[str]) -> dict[str, str]:
-    """The store name, else the seller's account name (a seller who never named the store)."""
-    if not seller_ids:
-        return {}
-    profiles = sellers.get_profiles(seller_ids)
-    names = {sid: p.store_name for sid, p in profiles.items() if p.store_name}
-    for sid in seller_ids:
-        if sid not in names and (user := users.get_user(sid)) is not None:
-            names[sid] = user.name
-    return names
