@@ -2,7 +2,9 @@
 the sellers' low-stock entries and alert emails (see :mod:`shared.commerce.analytics.consumer`).
 
 The event source's FilterCriteria deliver only what can change them: MODIFYs of orders,
-INSERTs of users, and every change of a product. Each record is applied once (its effects and
+INSERTs of users, and every change of a product (a filter cannot compare the old and new
+images, so a product change that moves no stock across its threshold, a view counted, say, is
+dropped here without a write). Each record is applied once (its effects and
 its ``APPLIED`` marker in one transaction); a failed record is reported in
 ``batchItemFailures``, so the stream retries from it (bisecting, up to
 ``MaximumRetryAttempts``, then the batch's coordinates go to the on-failure queue), and the

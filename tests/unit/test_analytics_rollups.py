@@ -16,6 +16,7 @@ from shared.commerce.analytics.rollups import (
     SellerSale,
     day_of,
     increments_of,
+    ledger_fees,
 )
 from shared.commerce.inventory.alerts import decide
 from shared.errors import InvalidInput
@@ -111,6 +112,27 @@ def test_new_accounts_count_by_role_on_their_creation_day() -> None:
     assert increments_of(change(user("customer"), user("seller"))) == []
 
 
+def test_commission_ledger_entries_become_platform_fees_once_wired() -> None:
+    fees = ledger_fees({"commission": 1, "commission_reversal": -1})
+
+    def entry(kind: str, amount: int) -> dict[str, Any]:
+        return {
+            "type": "LEDGER_ENTRY",
+            "entryType": kind,
+            "amount": Decimal(amount),
+            "currency": "usd",
+            "createdAt": "2026-11-02T08:00:00.000Z",
+        }
+
+    assert fees(change(None, entry("commission", 450), "INSERT")) == [
+        Increment("usd", "2026-11-02", {"platform_fees": 450})
+    ]
+    assert fees(change(None, entry("commission_reversal", 45), "INSERT"))[0].counters == {"platform_fees": -45}
+    assert fees(change(None, entry("payment", 4500), "INSERT")) == []
+    assert fees(change(entry("commission", 1), entry("commission", 2))) == []
+    assert increments_of(change(None, entry("commission", 450), "INSERT")) == []  # not wired on this branch
+
+
 def test_days_are_utc_dates_with_the_record_time_as_fallback() -> None:
     assert day_of("2026-11-27T23:30:00.000-02:00", AT) == "2026-11-28"
     assert day_of("2026-11-27T01:00:00Z", AT) == "2026-11-27"
@@ -181,6 +203,8 @@ def test_ranges_default_to_30_days_and_are_checked() -> None:
     with pytest.raises(InvalidInput) as reversed_range:
         period("2026-02-02", "2026-02-01", today)
     assert reversed_range.value.code == "INVALID_DATE_RANGE"
+    with pytest.raises(InvalidInput):
+        period(None, "0001-01-05", today)
     with pytest.raises(InvalidInput) as bad:
         period("2026-02-30", None, today)
     assert bad.value.errors == {"from": ["must be a valid date (YYYY-MM-DD)"]}

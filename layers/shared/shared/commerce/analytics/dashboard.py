@@ -52,7 +52,12 @@ def period(start: str | None, end: str | None, today: date | None = None) -> tup
     ``to`` (30 days). Raises :class:`InvalidInput` for a date that does not exist, ``from``
     after ``to`` (``INVALID_DATE_RANGE``) or more than 366 days (``DATE_RANGE_TOO_LONG``)."""
     last = _parse(end, "to") if end else (today or datetime.now(UTC).date())
-    first = _parse(start, "from") if start else last - timedelta(days=DEFAULT_DAYS - 1)
+    if start:
+        first = _parse(start, "from")
+    elif last < date.min + timedelta(days=DEFAULT_DAYS - 1):
+        raise InvalidInput("to is too early", errors={"to": ["must be a later date"]})
+    else:
+        first = last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise InvalidInput(
             "from must not be after to", code="INVALID_DATE_RANGE", errors={"from": ["must not be after to"]}

@@ -22,7 +22,8 @@ Definitions (every day is a UTC date)
   ``confirmed``.
 - **newCustomers / newSellers**: INSERTs of user profiles by role, on their ``createdAt`` day.
 - **platformFees**: the ``platform_fees`` counter; nothing writes it until the commission
-  ledger entries have a handler here (one entry in :data:`HANDLERS`).
+  ledger entries have a handler here (one entry in :data:`HANDLERS`, built by
+  :func:`ledger_fees`).
 
 A record that changes none of these (an order's tracking number, a user's name) returns no
 increment, and the consumer writes nothing for it.
@@ -163,10 +164,29 @@ def user_increments(change: Change) -> list[Increment]:
     return [Increment(USERS_SCOPE, day_of(change.new.get("createdAt"), change.at), {counter: 1})]
 
 
-# Item type -> the increments a record of it adds. To count commission ledger entries as
-# platform fees, add e.g. ``"LEDGER_ENTRY": commission_increments`` returning
-# ``[Increment(currency, day, {"platform_fees": amount})]`` for an INSERT of a commission entry
-# (negative for a commission given back), and add the type to the consumer's FilterCriteria.
+def ledger_fees(signs: Mapping[str, int], *, kind: str = "entryType") -> Callable[[Change], list[Increment]]:
+    """A handler counting platform fees from the INSERTs of ledger entries: ``signs`` maps the
+    kinds that are platform revenue (the attribute ``kind`` of the entry) to +1 or -1, e.g.
+    ``{"commission": 1, "commission_reversal": -1}`` (use 1 for kinds whose ``amount`` is already
+    negative). Counted in the entry's ``currency`` on the day of its ``createdAt``."""
+
+    def fees(change: Change) -> list[Increment]:
+        entry = change.new
+        if change.event_name != "INSERT" or entry is None:
+            return []
+        sign = signs.get(str(entry.get(kind) or ""))
+        amount = _int(entry, "amount")
+        if not sign or not amount:
+            return []
+        day = day_of(entry.get("createdAt"), change.at)
+        return [Increment(str(entry.get("currency") or "usd"), day, {"platform_fees": sign * amount})]
+
+    return fees
+
+
+# Item type -> the increments a record of it adds. The commission ledger is wired by one entry,
+# e.g. ``"LEDGER_ENTRY": ledger_fees({"commission": 1, "commission_reversal": -1})``, plus an
+# INSERT pattern for that type in AnalyticsStreamFunction's FilterCriteria (template.yaml).
 HANDLERS: dict[str, Callable[[Change], list[Increment]]] = {
     "ORDER": order_increments,
     "USER": user_increments,
