@@ -3,12 +3,14 @@ orders to the cent, whatever the stream redelivers, and low-stock alerts email o
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from shared.commerce.analytics import consumer
 
-from tests.support.analytics import Stream
+from tests.support.analytics import CONSUMER, Stream
 from tests.support.api import Account, Api, assert_problem
 from tests.support.checkout import buy, deliver_events, open_shop, order, start_payment, stripe_event
 from tests.support.localstripe import pay_intent
@@ -17,6 +19,7 @@ from tests.support.products import approved_seller, create_product
 pytestmark = pytest.mark.usefixtures("local_stripe")
 DASHBOARD = "/api/v1/admin/dashboard"
 LOW_STOCK = "/api/v1/sellers/me/low-stock"
+SAMPLE = Path(__file__).parents[2] / "events" / "analytics_stream" / "dynamodb_marketplaceStream.json"
 
 
 def pay(api: Api, buyer: Account, order_id: str, local_stripe: str) -> dict[str, Any]:
@@ -226,3 +229,34 @@ def test_the_dashboard_is_for_admins_with_valid_ranges(api: Api, admin: Account,
     assert len(year["daily"]) == 366
     assert (year["from"], year["to"]) == ("2025-01-01", "2026-01-01")
     assert (year["gmv"], year["topProducts"], year["averageOrderValue"]) == (0, [], 0)
+
+
+def test_the_committed_sample_counts_once_and_alerts_the_seller(api: Api, admin: Account) -> None:
+    # Given the sample's seller exists (the sample: a crossing of their product, then a payment)
+    from shared.clock import now_iso
+    from shared.identity.models import UserItem
+
+    sample = json.loads(SAMPLE.read_text())
+    UserItem.new(
+        "sample-seller",
+        now_iso(),
+        email="sample.seller@example.com",
+        name="Sam",
+        password_hash="x",
+        role="seller",
+        status="approved",
+    ).save()
+
+    # When it is delivered twice
+    for _ in range(2):
+        assert api.invoke(CONSUMER, sample) == {"batchItemFailures": []}
+
+    # Then the payment counts once on its day and the seller gets one alert
+    data = dashboard(api, admin, **{"from": "2026-11-22", "to": "2026-11-22"})
+    assert (data["gmv"], data["orders"]["count"], data["orders"]["byStatus"]["confirmed"]) == (3837, 1, 1)
+    assert data["topProducts"] == [
+        {"productId": "sample-product", "name": "Blue Ceramic Coffee Mug", "units": 2, "revenue": 2998}
+    ]
+    assert data["topSellers"] == [{"sellerId": "sample-seller", "storeName": "Sam", "orders": 1, "revenue": 2998}]
+    api.deliver_emails()
+    assert [m.subject for m in api.mails_to("sample.seller@example.com")] == ["Low stock: Blue Ceramic Coffee Mug"]
