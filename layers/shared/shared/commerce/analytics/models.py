@@ -8,14 +8,14 @@ Who reads what                              Key / index
 ==========================================  ==============================================================
 dashboard: money and orders of a date       ``PK=ROLLUP#DAY#<currency>``, ``SK=<YYYY-MM-DD>``: one Query
 range (one item per day, top lists          ``SK BETWEEN <from> AND <to>`` reads one item per day with
-embedded)                                   activity (366 days: at most 366 items, ~1 KB each, 1 page)
+embedded)                                   activity (366 days: at most 366 items of 1-3 KB, 1-2 pages)
 dashboard: new customers/sellers per day    ``PK=ROLLUP#DAY#USERS``, ``SK=<YYYY-MM-DD>``: the same Query
 consumer: a product's sales on a day        ``PK=ROLLUP#PRODUCTS#<currency>#<day>``, ``SK=<productId>``
 (exact counters the day's top list is       (``ADD`` in the record's transaction; read back, consistently,
 refreshed from)                             only for the products the record touched)
 consumer: a seller's sales on a day         ``PK=ROLLUP#SELLERS#<currency>#<day>``, ``SK=<sellerId>``
-consumer: was this stream record applied?   ``PK=STREAM#<eventID>``, ``SK=APPLIED`` (conditional put in the
-                                            record's transaction; TTL 2 days > the stream's 24 h)
+consumer: was this stream record applied?   ``PK=STREAM#<eventID>``, ``SK=APPLIED#ANALYTICS`` (put iff absent,
+                                            in the record's transaction; TTL 2 days > the stream's 24 h)
 ==========================================  ==============================================================
 
 The day items are the only thing the dashboard reads: its cost grows with the number of days,
@@ -33,7 +33,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from shared.data.table import Item
 
 USERS_SCOPE = "USERS"
-APPLIED_SK = "APPLIED"
+APPLIED_SK = "APPLIED#ANALYTICS"  # per consumer: another one may mark the same record
 TOP_PER_DAY = 25
 
 
