@@ -248,3 +248,41 @@ def test_the_committed_sample_counts_once_and_alerts_the_seller(api: Api, admin:
     assert data["topSellers"] == [{"sellerId": "sample-seller", "storeName": "Sam", "orders": 1, "revenue": 2998}]
     api.deliver_emails()
     assert [m.subject for m in api.mails_to("sample.seller@example.com")] == ["Low stock: Blue Ceramic Coffee Mug"]
+
+
+def test_concurrent_top_list_refreshes_both_land(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given two payments on one day whose consumers refresh the day's top list at the same time
+    from shared.commerce.analytics import repository
+    from shared.commerce.analytics.rollups import Increment, ProductSale, SellerSale
+    from shared.data.transactions import transaction
+
+    def sold(product: str, seller: str, revenue: int) -> None:
+        inc = Increment("usd", "2026-11-20", {"orders": 1}, {product: ProductSale(product, 1, revenue)})
+        inc.sellers = {seller: SellerSale(1, revenue)}
+        with transaction() as tx:
+            repository.add_increments(tx, [inc])
+
+    sold("first", "s1", 100)
+    sold("second", "s2", 200)
+    read = repository.get_day
+    raced = False
+
+    def stale_read(scope: str, day: str) -> Any:
+        nonlocal raced
+        found = read(scope, day)
+        if not raced:  # the other consumer writes between this read and our conditional update
+            raced = True
+            repository.refresh_tops("usd", "2026-11-20", ["second"], ["s2"])
+        return found
+
+    monkeypatch.setattr(repository, "get_day", stale_read)
+
+    # When one refresh loses the race on topVersion
+    repository.refresh_tops("usd", "2026-11-20", ["first"], ["s1"])
+
+    # Then it merged again on the fresh list: both products and sellers are there
+    day = read("usd", "2026-11-20")
+    assert day is not None
+    assert [entry[0] for entry in repository.top_products(day)] == ["second", "first"]
+    assert [entry[0] for entry in repository.top_sellers(day)] == ["s2", "s1"]
+    assert int(day.top_version or 0) == 2
