@@ -276,7 +276,88 @@ def _message_created_sample() -> dict[str, Any]:
     return {"Records": [record]}
 
 
-STREAM_SAMPLES = {"JobsExpiryFunction": _job_removed_sample, "RealtimeFanoutFunction": _message_created_sample}
+def _modify(old: Any, new: Any, sequence: str, event_id: str) -> dict[str, Any]:
+    """The Lambda stream record of a MODIFY of ``old`` into ``new`` (PynamoDB items)."""
+    record = insert_record(
+        new.serialize(), SAMPLE_STREAM_ARN, sequence_number=sequence, event_id=event_id, at=SAMPLE_TIME
+    )
+    record["eventName"] = "MODIFY"
+    record["dynamodb"]["OldImage"] = old.serialize()
+    return record
+
+
+def _marketplace_sample() -> dict[str, Any]:
+    """The analytics consumer's event: an order's payment (pending to confirmed: GMV, top lists)
+    and a sale taking a product from 4 to 2 in stock under its threshold of 3 (a low-stock
+    crossing: its entry, and an alert email when the seller exists)."""
+    from shared.commerce.orders.models import OrderItem, OrderLine
+    from shared.commerce.products.models import ProductItem
+
+    line = OrderLine(  # type: ignore[no-untyped-call]
+        product_id="sample-product",
+        seller_id="sample-seller",
+        name="Blue Ceramic Coffee Mug",
+        unit_price=1499,
+        quantity=2,
+        line_total=2998,
+    )
+    order: dict[str, Any] = {
+        "order_id": "sample-order",
+        "order_number": "ORD-20261122-00001",
+        "user_id": "sample-customer",
+        "user_email": "new.customer@example.com",
+        "user_name": "New Customer",
+        "currency": "usd",
+        "subtotal": 2998,
+        "tax_amount": 240,
+        "shipping_amount": 599,
+        "discount_amount": 0,
+        "total_amount": 3837,
+        "lines": [line],
+        "seller_ids": ["sample-seller"],
+        "shipping_address": {"firstName": "Carla", "lastName": "Customer", "address1": "1 Main Street"},
+        "created_at": "2026-11-22T11:58:00.000Z",
+    }
+    paid_at = "2026-11-22T12:00:00.000Z"
+    pending = OrderItem("ORDER#sample-order", "ORDER", status="pending", updated_at=order["created_at"], **order)
+    paid = OrderItem(
+        "ORDER#sample-order",
+        "ORDER",
+        status="confirmed",
+        paid_amount=3837,
+        payment_intent_id="pi_sample",
+        paid_at=paid_at,
+        confirmed_at=paid_at,
+        updated_at=paid_at,
+        version=2,
+        **order,
+    )
+    product: dict[str, Any] = {
+        "product_id": "sample-product",
+        "seller_id": "sample-seller",
+        "name": "Blue Ceramic Coffee Mug",
+        "slug": "blue-ceramic-coffee-mug",
+        "price": 1499,
+        "status": "active",
+        "low_stock_threshold": 3,
+        "created_at": "2026-11-01T12:00:00.000Z",
+        "updated_at": "2026-11-01T12:00:00.000Z",
+    }
+    before = ProductItem("PRODUCT#sample-product", "PRODUCT", stock_quantity=4, version=7, **product)
+    after = ProductItem("PRODUCT#sample-product", "PRODUCT", stock_quantity=2, version=8, **product)
+    return {
+        "Records": [
+            _modify(before, after, "100000000000000000003", "00000000000000000000000000000003"),
+            _modify(pending, paid, "100000000000000000004", "00000000000000000000000000000004"),
+        ]
+    }
+
+
+STREAM_SAMPLES = {
+    "JobsExpiryFunction": _job_removed_sample,
+    "RealtimeFanoutFunction": _message_created_sample,
+    "AnalyticsStreamFunction": _marketplace_sample,
+}
 
 # The WebSocket API's routes (its function has no SAM event: API Gateway V2 integrates it).
 WEBSOCKET_FUNCTION = "WebSocketFunction"

@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-from devstack.events import remove_record, sqs_event_from_messages, stream_record
+from devstack.events import remove_record, sqs_event_from_messages
 from devstack.filters import accepts, parse_filters
 from devstack.routes import function_events
 from tests.support.api import Api
@@ -93,18 +90,7 @@ class Jobs:
 def deleted_from_stream(api: Api, pk: str) -> list[dict[str, Any]]:
     """Delete the item ``pk``/``JOB`` in moto and return its REMOVE as the table's stream carries
     it, in Lambda's record shape (moto never expires TTL items: this is how one goes)."""
-    table = os.environ["TABLE_NAME"]
-    api.aws.dynamodb.delete_item(TableName=table, Key={"PK": {"S": pk}, "SK": {"S": "JOB"}})
-    arn = api.aws.dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-    streams = boto3.client(
-        "dynamodbstreams", region_name=os.environ["AWS_REGION"], config=Config(account_id_endpoint_mode="disabled")
-    )
-    found: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        for raw in streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]:
-            if raw["eventName"] == "REMOVE" and raw["dynamodb"]["Keys"]["PK"]["S"] == pk:
-                found.append(stream_record(raw, arn))
-    return found
+    from tests.support.analytics import table_stream
+
+    api.aws.dynamodb.delete_item(TableName=os.environ["TABLE_NAME"], Key={"PK": {"S": pk}, "SK": {"S": "JOB"}})
+    return [r for r in table_stream(api) if r["eventName"] == "REMOVE" and r["dynamodb"]["Keys"]["PK"]["S"] == pk]

@@ -55,6 +55,7 @@ WORKERS = (
     "JobsExpiryFunction",
     "FileWorkerFunction",
     "RealtimeFanoutFunction",
+    "AnalyticsStreamFunction",
 )
 # What only an HTTP route needs: the resolver and its plumbing, authentication (identity's
 # repository and auth, the token codec, PyJWT and cryptography), password hashing.

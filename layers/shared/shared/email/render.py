@@ -25,6 +25,7 @@ SUBJECTS: dict[str, str] = {
     "order_cancelled": "Your Order Has Been Cancelled - {{ order.number }}",
     "order_refunded": "Refund Issued for Order {{ order.number }}",
     "post_live": "Your post is live: {{ title }}",
+    "low_stock": "Low stock: {{ productName }}",
 }
 
 # Currencies written with a leading symbol; any other code follows the amount ("12.34 CAD").

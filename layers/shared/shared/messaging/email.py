@@ -28,6 +28,7 @@ Template = Literal[
     "order_cancelled",
     "order_refunded",
     "post_live",
+    "low_stock",
 ]
 
 

@@ -29,6 +29,23 @@ def get_seller(user_id: str) -> tuple[UserItem | None, SellerProfileItem | None]
     return user, profile
 
 
+def store_names(user_ids: list[str]) -> dict[str, str]:
+    """Each seller's store name, or their account name when the store has none, in one batch
+    read of both items (sellers that do not exist are absent)."""
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    keys = [key for uid in ids for key in ((user_pk(uid), PROFILE_SK), profile_key(uid))]
+    accounts: dict[str, str] = {}
+    stores: dict[str, str] = {}
+    for item in Item.batch_get(keys):
+        if isinstance(item, UserItem):
+            accounts[item.user_id] = item.name
+        elif isinstance(item, SellerProfileItem) and item.store_name:
+            stores[item.user_id] = item.store_name
+    return {uid: stores.get(uid) or accounts[uid] for uid in ids if uid in stores or uid in accounts}
+
+
 def upsert_profile(user_id: str, at: str, **fields: Any) -> SellerProfileItem:
     """Set the given profile fields (``None`` removes one); creates the profile on first write."""
     item = SellerProfileItem(*profile_key(user_id))
