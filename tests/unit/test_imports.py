@@ -53,6 +53,7 @@ WORKERS = (
     "StripeEventsFunction",
     "OutboxRelayFunction",
     "JobsExpiryFunction",
+    "LedgerFunction",
 )
 # What only an HTTP route needs: the resolver and its plumbing, authentication (identity's
 # repository and auth, the token codec, PyJWT and cryptography), password hashing.

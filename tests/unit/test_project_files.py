@@ -86,6 +86,9 @@ BODYLESS_ACTIONS = (
     "/process",
     "/jobs/{jobId}/retry",
     "/jobs/{jobId}/cancel",
+    "/payouts/{payoutId}/release",
+    "/payouts/{payoutId}/retry",
+    "/sellers/me/payout-account",
     "/jobs/dlq/redrive",
 )
 

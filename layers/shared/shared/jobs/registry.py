@@ -16,7 +16,13 @@ from typing import Any
 from pydantic import BaseModel
 
 # Modules whose import registers job types (each system's ``jobs`` module).
-CATALOG = ("shared.jobs.system", "shared.identity.jobs", "shared.commerce.orders.jobs", "shared.experience.jobs")
+CATALOG = (
+    "shared.jobs.system",
+    "shared.identity.jobs",
+    "shared.commerce.orders.jobs",
+    "shared.commerce.payouts.jobs",
+    "shared.experience.jobs",
+)
 
 
 @dataclass
