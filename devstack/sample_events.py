@@ -187,9 +187,13 @@ def _order_delivered_sample() -> dict[str, Any]:
 
     def line(product: str, seller: str, price: int, quantity: int) -> OrderLine:
         return OrderLine(  # type: ignore[no-untyped-call]
-            product_id=product, seller_id=seller, name=product, unit_price=price, quantity=quantity,
+            product_id=product,
+            seller_id=seller,
+            name=product,
+            unit_price=price,
+            quantity=quantity,
             line_total=price * quantity,
-        )  # fmt: skip
+        )
 
     fields: dict[str, Any] = {
         "order_number": "ORD-20261115-00042",
