@@ -4,7 +4,7 @@ and the seller's earnings, payouts and payout account (``/api/v1/sellers/me/...`
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -35,12 +35,14 @@ Currency = Annotated[str, Query(pattern=r"^[a-z]{3}$", description="ISO currency
 @requires("admin")
 def list_transactions(
     type: Annotated[EntryType | None, Query()] = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: Annotated[date | datetime | None, Query(alias="from")] = None,
+    to: Annotated[date | datetime | None, Query()] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response[Envelope[ItemsPage[LedgerEntryOut]]]:
-    """Ledger entries, newest first, by type and UTC days (`from`/`to` inclusive, at most 366 days).
+    """Ledger entries, newest first, by type and time.
+
+    `from`/`to`: UTC days (`YYYY-MM-DD`, both inclusive) or ISO date-times; at most 366 days.
 
     For any set of entries: sum payment - sum refund = sum earning + sum commission + sum tax + sum shipping.
     """

@@ -219,3 +219,123 @@ def test_money_routes_check_roles(api: Api, admin: Account, customer: Account) -
     bad = call(api, admin, "GET", "/api/v1/admin/transactions", **{"from": "2026-02-01", "to": "2026-01-01"})
     assert_problem(bad, 400, "INVALID_RANGE")
     assert_problem(call(api, admin, "GET", "/api/v1/admin/transactions", type="bogus"), 400, "VALIDATION_ERROR")
+
+
+def delivered_payout(api: Api, admin: Account, buyer: Account, stripe_url: str) -> tuple[Account, dict[str, Any]]:
+    """A one-seller order (2 x 1999), paid on the local Stripe and delivered: its held payout."""
+    shop = open_shop(api, admin, prices=(1999,), name="Cy")
+    add_to_cart(api, buyer, shop.products[0]["id"], 2)
+    order_id = place_order(api, buyer).data["id"]
+    ledger = Ledger(api, order_id)
+    intent = start_payment(api, buyer, order_id)
+    paid = pay_intent(stripe_url, intent["paymentIntentId"])
+    ledger.after(lambda: deliver_events(api, stripe_event("payment_intent.succeeded", paid)))
+    ship = {"trackingNumber": "1Z2", "trackingUrl": "https://track.example/1Z2"}
+    ledger.after(lambda: call(api, shop.seller, "POST", f"/api/v1/orders/{order_id}/ship", ship))
+    ledger.after(lambda: call(api, shop.seller, "POST", f"/api/v1/orders/{order_id}/deliver"))
+    payout = payout_of(api, admin, shop.seller)
+    assert (payout["status"], payout["amount"]) == ("held", 3998 - 399)
+    return shop.seller, payout
+
+
+def payout_entries(api: Api, admin: Account, payout: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in entries(api, admin, payout["orderId"]) if e["type"] == "payout"]
+
+
+def test_a_release_racing_another_transfers_once(
+    api: Api, admin: Account, customer: Account, local_stripe: str
+) -> None:
+    from shared.commerce.payouts import repository, service
+    from shared.errors import Conflict
+
+    seller, payout = delivered_payout(api, admin, customer, local_stripe)
+    onboard(api, seller, local_stripe)
+    # Given a releaser that read the payout while it was still held (the hold's job, say)
+    stale = repository.get(payout["id"])
+    assert stale is not None
+    # When the admin releases it first, then the slow releaser goes on with what it read
+    assert service.release(payout["id"], force=True).status == "paid"
+    assert service._release(stale) is None  # its claim is refused: no second transfer
+
+    # Then one transfer, once in the ledger and the earnings; later releases change nothing
+    [entry] = payout_entries(api, admin, payout)
+    assert entry["amount"] == 3599
+    assert call(api, seller, "GET", "/api/v1/sellers/me/earnings").data["paid"] == 3599
+    assert service.release(payout["id"]).status == "paid"
+    with pytest.raises(Conflict):
+        service.release(payout["id"], force=True)
+    assert len(payout_entries(api, admin, payout)) == 1
+
+
+def test_a_failed_transfer_is_retried_by_the_admin(
+    api: Api, admin: Account, customer: Account, local_stripe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.checkout import take_stripe_down
+
+    seller, payout = delivered_payout(api, admin, customer, local_stripe)
+    onboard(api, seller, local_stripe)
+    take_stripe_down(monkeypatch)
+    failed = call(api, admin, "POST", f"/api/v1/admin/payouts/{payout['id']}/release")
+    assert failed.status == 200, failed.body
+    assert failed.data["status"] == "failed"
+    assert failed.data["failureReason"]
+    assert_problem(
+        call(api, admin, "POST", f"/api/v1/admin/payouts/{payout['id']}/release"), 409, "PAYOUT_NOT_RELEASABLE"
+    )
+    monkeypatch.undo()
+    from shared.commerce.payments import gateway
+    from shared.settings import reset_settings
+
+    reset_settings()
+    gateway.reset_client()
+
+    retried = call(api, admin, "POST", f"/api/v1/admin/payouts/{payout['id']}/retry")
+
+    assert retried.status == 200, retried.body
+    assert (retried.data["status"], retried.data["transferred"], retried.data["failureReason"]) == ("paid", 3599, None)
+    assert len(payout_entries(api, admin, payout)) == 1
+    listed = call(api, admin, "GET", "/api/v1/admin/payouts", status="paid", limit=100)
+    assert payout["id"] in [p["id"] for p in listed.data["items"]]
+
+
+def test_a_transfer_left_in_flight_is_resumed_with_the_same_key(
+    api: Api, admin: Account, customer: Account, local_stripe: str
+) -> None:
+    from shared.commerce.payouts import repository, service
+
+    seller, payout = delivered_payout(api, admin, customer, local_stripe)
+    onboard(api, seller, local_stripe)
+    stored = repository.get(payout["id"])
+    assert stored is not None
+    claim = {"status": "transferring", "transfer_amount": 3599, "attempts": 1, "updated_at": "2020-01-01T00:00:00.000Z"}
+    assert repository.change(stored, sets=claim)
+    claimed = repository.get(payout["id"])
+    assert claimed is not None
+    # Given the releaser died after Stripe made the transfer, before recording it
+    made = service._send(claimed)
+
+    # When the sweep finds it in flight for too long
+    counts = service.sweep()
+
+    # Then it is recorded paid with the same transfer, and nothing was transferred twice
+    again = repository.get(payout["id"])
+    assert again is not None
+    assert (again.status, again.transfer_id, again.transferred) == ("paid", made, 3599)
+    assert len(payout_entries(api, admin, payout)) == 1
+    assert counts["paid"] >= 1
+
+
+def test_account_events_apply_newest_only(api: Api, admin: Account, local_stripe: str) -> None:
+    seller = open_shop(api, admin).seller
+    account_id = onboard(api, seller, local_stripe)
+    stale = stripe_call(local_stripe, "GET", f"/v1/accounts/{account_id}")
+    stale.update(charges_enabled=False, payouts_enabled=False)
+    event = stripe_event("account.updated", stale, event_id="evt_acct_stale")
+    event["created"] = 1_000_000_000  # older than the one applied
+    assert deliver_events(api, event) == {"batchItemFailures": []}
+    assert call(api, seller, "GET", "/api/v1/sellers/me/payout-account").data["status"] == "active"
+    event.update(id="evt_acct_restricted", created=2_100_000_000)
+    event["data"]["object"]["requirements"] = {"disabled_reason": "requirements.past_due"}
+    assert deliver_events(api, event) == {"batchItemFailures": []}
+    now = call(api, seller, "GET", "/api/v1/sellers/me/payout-account").data
+    assert (now["status"], now["chargesEnabled"], now["payoutsEnabled"]) == ("restricted", False, False)

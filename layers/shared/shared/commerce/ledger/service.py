@@ -12,8 +12,9 @@ rebuild it from the payment's own entries, never from the current ``PLATFORM_COM
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from shared.clock import iso
 from shared.commerce.ledger import repository
 from shared.commerce.ledger.models import LedgerEntryItem
 from shared.commerce.ledger.schemas import LedgerEntryOut
@@ -151,14 +152,29 @@ def record_refund(order: OrderItem, split: OrderSplit, before: int, after: int) 
 # ---------------------------------------------------------------------------- admin listing
 
 
-def _bounds(start: date | None, end: date | None) -> tuple[str | None, str | None]:
-    if start and end and end < start:
+def _bounds(start: date | datetime | None, end: date | datetime | None) -> tuple[str | None, str | None]:
+    """Sort-key bounds: a day covers all of it (``to`` inclusive); a date-time is exact."""
+    low = iso(_utc(start)) if isinstance(start, datetime) else (start.isoformat() if start else None)
+    high: str | None
+    if isinstance(end, datetime):
+        high = iso(_utc(end)) + "#~"
+    else:
+        high = (end + timedelta(days=1)).isoformat() if end else None
+    if low and high and high < low:
         raise InvalidInput("`to` must not be before `from`", code="INVALID_RANGE", errors={"to": ["is before from"]})
-    if start and end and (end - start).days >= MAX_RANGE_DAYS:
+    if (
+        low
+        and high
+        and datetime.fromisoformat(high[:10]) - datetime.fromisoformat(low[:10]) > timedelta(days=MAX_RANGE_DAYS)
+    ):
         raise InvalidInput(
             f"A range covers at most {MAX_RANGE_DAYS} days", code="INVALID_RANGE", errors={"to": ["range too long"]}
         )
-    return (start.isoformat() if start else None), ((end + timedelta(days=1)).isoformat() if end else None)
+    return low, high
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def entry_out(entry: LedgerEntryItem) -> LedgerEntryOut:
@@ -176,9 +192,15 @@ def entry_out(entry: LedgerEntryItem) -> LedgerEntryOut:
 
 
 def list_transactions(
-    *, entry_type: str | None, start: date | None, end: date | None, limit: int, cursor: str | None
+    *,
+    entry_type: str | None,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    limit: int,
+    cursor: str | None,
 ) -> ItemsPage[LedgerEntryOut]:
-    """Ledger entries newest first, optionally of one type, within the UTC days ``start..end``."""
+    """Ledger entries newest first, optionally of one type, within ``start..end`` (UTC days, both
+    inclusive, or exact date-times). Raises :class:`InvalidInput` ``INVALID_RANGE``."""
     low, high = _bounds(start, end)
     scope = f"ledger:{entry_type or ''}:{low or ''}:{high or ''}"
     page = repository.list_entries(entry_type, start=low, end=high, limit=limit, position=decode_cursor(cursor, scope))

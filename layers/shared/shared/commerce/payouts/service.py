@@ -157,33 +157,52 @@ def _release(payout: PayoutItem) -> PayoutItem | None:
 
 
 def transfer(payout: PayoutItem) -> PayoutItem:
-    """Send a claimed (``transferring``) payout's transfer and record its outcome."""
+    """Send a claimed (``transferring``) payout's transfer and record its outcome. Calling it
+    again for the same claim sends the same transfer (same idempotency key, same parameters)."""
+    for _ in range(ATTEMPTS):
+        try:
+            transfer_id = _send(payout)
+        except UpstreamFailed as exc:
+            logger.warning("payout transfer failed", extra={"payoutId": payout.payout_id, "error": exc.message})
+            failed = {"status": "failed", "failure_reason": exc.message[:500], "updated_at": now_iso()}
+            repository.change(payout, sets=failed)
+            return repository.get(payout.payout_id) or payout
+        if _mark_paid(payout, transfer_id):
+            paid = repository.get(payout.payout_id) or payout
+            if int(paid.amount) < int(paid.transferred) - int(paid.reversed or 0):
+                return reverse(paid.payout_id)
+            return paid
+        fresh = repository.get(payout.payout_id)
+        if fresh is None or fresh.status != "transferring":
+            return fresh or payout
+        payout = fresh  # a refund lowered it meanwhile: same claim, new refund basis
+    raise Conflict("The payout kept changing; retry", code="PAYOUT_CHANGED")
+
+
+def _send(payout: PayoutItem) -> str:
     account = repository.get_account(payout.seller_id)
     order = orders.get_order(payout.order_id)
-    amount = int(payout.transfer_amount or 0)
+    if account is None or order is None or not order.payment_intent_id:
+        raise UpstreamFailed("The payout has no account or no paid order to transfer from")
     attempt = int(payout.attempts or 1)
-    key = payout.payout_id if attempt <= 1 else f"{payout.payout_id}-{attempt}"
-    try:
-        if account is None or order is None or not order.payment_intent_id:
-            raise UpstreamFailed("The payout has no account or no paid order to transfer from")
-        transfer_id = gateway.create_transfer(
-            amount=amount,
-            currency=payout.currency,
-            destination=account.account_id,
-            transfer_group=payout.order_id,
-            source_transaction=gateway.charge_of(order.payment_intent_id),
-            metadata={"payoutId": payout.payout_id, "orderId": payout.order_id, "sellerId": payout.seller_id},
-            idempotency_key=key,
-        )
-    except UpstreamFailed as exc:
-        logger.warning("payout transfer failed", extra={"payoutId": payout.payout_id, "error": exc.message})
-        failed = {"status": "failed", "failure_reason": exc.message[:500], "updated_at": now_iso()}
-        repository.change(payout, sets=failed)
-        return repository.get(payout.payout_id) or payout
+    return gateway.create_transfer(
+        amount=int(payout.transfer_amount or 0),
+        currency=payout.currency,
+        destination=account.account_id,
+        transfer_group=payout.order_id,
+        source_transaction=gateway.charge_of(order.payment_intent_id),
+        metadata={"payoutId": payout.payout_id, "orderId": payout.order_id, "sellerId": payout.seller_id},
+        idempotency_key=payout.payout_id if attempt <= 1 else f"{payout.payout_id}-{attempt}",
+    )
+
+
+def _mark_paid(payout: PayoutItem, transfer_id: str) -> bool:
+    """``paid``, with the transfer's ledger entry and the seller's balance, in one transaction."""
     at = now_iso()
+    amount = int(payout.transfer_amount or 0)
     entry = ledger.new_entry(
         payout.order_id,
-        f"payout#{payout.payout_id}#{attempt}",
+        f"payout#{payout.payout_id}",
         entry_type="payout",
         amount=amount,
         currency=payout.currency,
@@ -194,15 +213,7 @@ def transfer(payout: PayoutItem) -> PayoutItem:
     )
     sets = {"status": "paid", "transfer_id": transfer_id, "transferred": amount, "paid_at": at, "updated_at": at}
     sets["failure_reason"] = None
-    if not repository.change(payout, sets=sets, paid=amount, entries=[entry]):
-        fresh = repository.get(payout.payout_id) or payout
-        if fresh.status == "transferring":  # a refund lowered it meanwhile: same claim, new basis
-            return transfer(fresh)
-        return fresh
-    paid = repository.get(payout.payout_id) or payout
-    if int(paid.amount) < int(paid.transferred) - int(paid.reversed or 0):
-        return reverse(paid.payout_id)
-    return paid
+    return repository.change(payout, sets=sets, paid=amount, entries=[entry])
 
 
 def resume_stale(payout: PayoutItem) -> PayoutItem:
