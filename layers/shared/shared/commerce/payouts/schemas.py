@@ -44,7 +44,8 @@ class PayoutOut(ApiModel):
 class EarningsOut(ApiModel):
     """``held + available + paid = lifetime``: ``lifetime`` is every net earning (after
     commission and refunds), ``paid`` what was transferred (minus reversals), ``available`` what
-    waits for a payout account, ``held`` the rest (orders not delivered or in their hold)."""
+    waits for a payout account, ``held`` the rest (orders not delivered or in their hold); a
+    reversal still under way already counts as taken back from ``paid``."""
 
     currency: str
     held: int

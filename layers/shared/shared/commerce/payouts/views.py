@@ -59,6 +59,7 @@ def earnings(seller_id: str, currency: str) -> EarningsOut:
     lifetime = int(balance.lifetime) if balance else 0
     available = int(balance.available) if balance else 0
     paid = int(balance.paid) if balance else 0
-    return EarningsOut(
-        currency=currency, held=lifetime - available - paid, available=available, paid=paid, lifetime=lifetime
-    )
+    held = lifetime - available - paid
+    if held < 0:  # a refund after a transfer, its reversal still under way: paid net of it already
+        paid, held = paid + held, 0
+    return EarningsOut(currency=currency, held=held, available=available, paid=paid, lifetime=lifetime)
