@@ -339,3 +339,33 @@ def test_account_events_apply_newest_only(api: Api, admin: Account, local_stripe
     assert deliver_events(api, event) == {"batchItemFailures": []}
     now = call(api, seller, "GET", "/api/v1/sellers/me/payout-account").data
     assert (now["status"], now["chargesEnabled"], now["payoutsEnabled"]) == ("restricted", False, False)
+
+
+def test_the_hold_ends_by_its_job_or_the_sweep_never_before(
+    api: Api, admin: Account, customer: Account, local_stripe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timedelta
+
+    from shared.clock import iso
+    from shared.commerce.payouts import service
+
+    seller, payout = delivered_payout(api, admin, customer, local_stripe)
+    onboard(api, seller, local_stripe)
+    release_at = datetime.fromisoformat(payout["releaseAt"].replace("Z", "+00:00"))
+    assert release_at - datetime.fromisoformat(payout["deliveredAt"].replace("Z", "+00:00")) == timedelta(days=7)
+    # Before the hold ends, neither the job nor the sweep releases it
+    assert service.release(payout["id"]).status == "held"
+    assert payout["id"] not in [p.payout_id for p in _due(service)]
+
+    # The one-time schedule fires to the second, a moment early: still due
+    monkeypatch.setattr(service, "now", lambda: release_at - timedelta(milliseconds=700))
+    monkeypatch.setattr(service, "now_iso", lambda: iso(release_at + timedelta(seconds=1)))
+    assert payout["id"] in [p.payout_id for p in _due(service)]
+    service.sweep()
+    assert payout_of(api, admin, seller)["status"] == "paid"
+
+
+def _due(service: Any) -> list[Any]:
+    from shared.commerce.payouts import repository
+
+    return list(repository.by_status("held", limit=100, position=None, due_by=service.now_iso()).items)
