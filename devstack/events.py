@@ -102,6 +102,22 @@ def insert_record(
     return stream_record(raw, stream_arn)
 
 
+def modify_record(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    stream_arn: str,
+    *,
+    sequence_number: str,
+    event_id: str,
+    at: datetime,
+) -> dict[str, Any]:
+    """The Lambda stream record of a MODIFY from ``old`` to ``new`` (both images)."""
+    raw = _image_record("INSERT", new, stream_arn, sequence_number=sequence_number, event_id=event_id, at=at)
+    raw["eventName"] = "MODIFY"
+    raw["dynamodb"]["OldImage"] = old
+    return stream_record(raw, stream_arn)
+
+
 def remove_record(
     image: dict[str, Any], stream_arn: str, *, sequence_number: str, event_id: str, at: datetime, expired: bool
 ) -> dict[str, Any]:

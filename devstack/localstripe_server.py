@@ -3,7 +3,8 @@
 ``python -m devstack.localstripe_server --port N`` serves it in the foreground. Unlike localstripe's
 own ``start()``, it listens on IPv4 only (that one binds ``::``, which fails on hosts without
 IPv6), always starts empty, and keeps its store in memory: localstripe would otherwise pickle
-every change to ``/tmp/localstripe.pickle``, one path for every instance on the machine.
+every change to ``/tmp/localstripe.pickle``, one path for every instance on the machine. It also
+serves the Stripe Connect endpoints localstripe lacks (:mod:`devstack.local_connect`).
 
 :func:`start_local_stripe` is what ``make run`` and the tests use: the parent binds the port
 itself (a busy port fails at once, port 0 picks a free one without a race) and hands the listening
@@ -125,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     from localstripe.server import app  # type: ignore[import-untyped]
 
     Store.dump_to_disk = lambda self: None
+    from devstack.local_connect import install
+
+    install(app)  # Stripe Connect: accounts, account links, transfers, reversals
     if args.parent_pid:
         _exit_with_parent(args.parent_pid)
     access = logging.getLogger("aiohttp.access")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.apigw import http_event, sqs_event
-from devstack.events import insert_record, remove_record
+from devstack.events import insert_record, modify_record, remove_record
 from devstack.routes import function_code_dir, function_events, function_names, http_routes, route_roles
 from devstack.template import ROOT
 
@@ -278,12 +278,9 @@ def _message_created_sample() -> dict[str, Any]:
 
 def _modify(old: Any, new: Any, sequence: str, event_id: str) -> dict[str, Any]:
     """The Lambda stream record of a MODIFY of ``old`` into ``new`` (PynamoDB items)."""
-    record = insert_record(
-        new.serialize(), SAMPLE_STREAM_ARN, sequence_number=sequence, event_id=event_id, at=SAMPLE_TIME
+    return modify_record(
+        old.serialize(), new.serialize(), SAMPLE_STREAM_ARN, sequence_number=sequence, event_id=event_id, at=SAMPLE_TIME
     )
-    record["eventName"] = "MODIFY"
-    record["dynamodb"]["OldImage"] = old.serialize()
-    return record
 
 
 def _marketplace_sample() -> dict[str, Any]:
@@ -353,10 +350,62 @@ def _marketplace_sample() -> dict[str, Any]:
     }
 
 
+def _order_delivered_sample() -> dict[str, Any]:
+    """The ledger consumer's event: a paid two-seller order becoming ``delivered`` (its payouts)."""
+    from shared.commerce.orders.models import OrderLine
+    from shared.commerce.orders.repository import new_order
+
+    def line(product: str, seller: str, price: int, quantity: int) -> OrderLine:
+        return OrderLine(  # type: ignore[no-untyped-call]
+            product_id=product,
+            seller_id=seller,
+            name=product,
+            unit_price=price,
+            quantity=quantity,
+            line_total=price * quantity,
+        )
+
+    fields: dict[str, Any] = {
+        "order_number": "ORD-20261115-00042",
+        "user_id": "sample-buyer",
+        "user_email": "buyer@example.com",
+        "user_name": "Sample Buyer",
+        "status": "shipped",
+        "currency": "usd",
+        "subtotal": 5000,
+        "tax_amount": 400,
+        "shipping_amount": 0,
+        "discount_amount": 0,
+        "total_amount": 5400,
+        "lines": [line("sample-mug", "sample-seller-a", 1500, 2), line("sample-book", "sample-seller-b", 2000, 1)],
+        "seller_ids": ["sample-seller-a", "sample-seller-b"],
+        "shipping_address": {"line1": "1 Sample Street", "city": "Springfield", "postalCode": "12345", "country": "US"},
+        "payment_intent_id": "pi_sample",
+        "paid_amount": 5400,
+        "paid_at": "2026-11-15T12:00:05.000Z",
+        "confirmed_at": "2026-11-15T12:00:05.000Z",
+        "shipped_at": "2026-11-16T09:00:00.000Z",
+    }
+    old = new_order("sample-order", "2026-11-15T12:00:00.000Z", **fields)
+    old.updated_at = "2026-11-16T09:00:00.000Z"
+    new = new_order("sample-order", "2026-11-15T12:00:00.000Z", **{**fields, "status": "delivered"})
+    new.delivered_at = new.updated_at = "2026-11-22T12:00:00.000Z"
+    record = modify_record(
+        old.serialize(),
+        new.serialize(),
+        SAMPLE_STREAM_ARN,
+        sequence_number="100000000000000000003",
+        event_id="00000000000000000000000000000003",
+        at=SAMPLE_TIME,
+    )
+    return {"Records": [record]}
+
+
 STREAM_SAMPLES = {
     "JobsExpiryFunction": _job_removed_sample,
     "RealtimeFanoutFunction": _message_created_sample,
     "AnalyticsStreamFunction": _marketplace_sample,
+    "LedgerFunction": _order_delivered_sample,
 }
 
 # The WebSocket API's routes (its function has no SAM event: API Gateway V2 integrates it).

@@ -97,6 +97,30 @@ def test_paid_orders_reach_the_dashboard_to_the_cent_and_low_stock_emails_once(s
         (kettles["user"]["id"], 1, 20_000),
         (lamps["user"]["id"], 1, 7000),
     ]
+    # platformFees is the commission the ledger recorded for these orders (given back in part with the refund)
+    orders = {first["id"], second["id"]}
+
+    def commission_entries() -> list[int] | None:
+        amounts, cursor = [], None
+        while True:
+            query = "?type=commission&limit=100" + (f"&cursor={cursor}" if cursor else "")
+            page = api("GET", f"/api/v1/admin/transactions{query}", token=admin_token).data
+            amounts += [e["amount"] for e in page["items"] if e["orderId"] in orders]
+            if not (cursor := page.get("nextCursor")):
+                return amounts if len(amounts) == 3 else None
+
+    commission = eventually(commission_entries, timeout=30)
+    assert sum(a for a in commission if a > 0) == 2000 + 700  # 10 % of each seller's gross
+    fees = eventually(
+        lambda: (
+            fee
+            if (fee := api("GET", f"/api/v1/admin/dashboard?currency={CURRENCY}", token=admin_token).data["platformFees"])
+            == sum(commission)
+            else None
+        ),
+        timeout=30,
+    )
+    assert 2000 < fees < 2700
     assert data["newSellers"] >= 2
     assert data["newCustomers"] >= 1
 

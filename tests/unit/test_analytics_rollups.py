@@ -112,7 +112,7 @@ def test_new_accounts_count_by_role_on_their_creation_day() -> None:
     assert increments_of(change(user("customer"), user("seller"))) == []
 
 
-def test_commission_ledger_entries_become_platform_fees_once_wired() -> None:
+def test_commission_ledger_entries_become_platform_fees() -> None:
     fees = ledger_fees({"commission": 1, "commission_reversal": -1})
 
     def entry(kind: str, amount: int) -> dict[str, Any]:
@@ -130,7 +130,11 @@ def test_commission_ledger_entries_become_platform_fees_once_wired() -> None:
     assert fees(change(None, entry("commission_reversal", 45), "INSERT"))[0].counters == {"platform_fees": -45}
     assert fees(change(None, entry("payment", 4500), "INSERT")) == []
     assert fees(change(entry("commission", 1), entry("commission", 2))) == []
-    assert increments_of(change(None, entry("commission", 450), "INSERT")) == []  # not wired on this branch
+    assert increments_of(change(None, entry("commission", 450), "INSERT")) == [
+        Increment("usd", "2026-11-02", {"platform_fees": 450})
+    ]
+    assert increments_of(change(None, entry("commission", -45), "INSERT"))[0].counters == {"platform_fees": -45}
+    assert increments_of(change(None, entry("earning", 4050), "INSERT")) == []
 
 
 def test_days_are_utc_dates_with_the_record_time_as_fallback() -> None:

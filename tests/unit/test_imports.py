@@ -56,6 +56,7 @@ WORKERS = (
     "FileWorkerFunction",
     "RealtimeFanoutFunction",
     "AnalyticsStreamFunction",
+    "LedgerFunction",
 )
 # What only an HTTP route needs: the resolver and its plumbing, authentication (identity's
 # repository and auth, the token codec, PyJWT and cryptography), password hashing.

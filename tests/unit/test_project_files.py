@@ -87,6 +87,9 @@ BODYLESS_ACTIONS = (
     "/jobs/{jobId}/retry",
     "/jobs/{jobId}/cancel",
     "/realtime/ticket",
+    "/payouts/{payoutId}/release",
+    "/payouts/{payoutId}/retry",
+    "/sellers/me/payout-account",
     "/jobs/dlq/redrive",
 )
 

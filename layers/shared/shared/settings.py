@@ -88,6 +88,13 @@ class Settings(BaseModel):
     stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3_600)
     stripe_events_queue_url: str = ""
 
+    # Marketplace money: the platform's commission on each seller's gross (basis points, rounded
+    # down per seller), how long a delivered order's payouts are held, and where Stripe's
+    # Connect onboarding sends the seller back (FRONTEND_URL + the path).
+    platform_commission_bps: int = Field(default=1_000, ge=0, le=10_000)
+    payout_hold_days: int = Field(default=7, ge=0, le=365)
+    payout_onboarding_return_path: str = "/seller/payouts"
+
     # Experience layer: email domains allowed on its routes (comma list; empty = every domain).
     experience_allowed_domains: list[str] = Field(default_factory=list)
     # Background jobs (shared.jobs). Queues by priority, each with a DLQ; run_at beyond 900 s goes

@@ -20,6 +20,7 @@ CATALOG = (
     "shared.jobs.system",
     "shared.identity.jobs",
     "shared.commerce.orders.jobs",
+    "shared.commerce.payouts.jobs",
     "shared.experience.jobs",
     "shared.blog.jobs",
 )

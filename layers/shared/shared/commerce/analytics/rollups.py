@@ -21,9 +21,9 @@ Definitions (every day is a UTC date)
   orders.count`` for any range, and a delivered order counts as ``delivered``, not also as
   ``confirmed``.
 - **newCustomers / newSellers**: INSERTs of user profiles by role, on their ``createdAt`` day.
-- **platformFees**: the ``platform_fees`` counter; nothing writes it until the commission
-  ledger entries have a handler here (one entry in :data:`HANDLERS`, built by
-  :func:`ledger_fees`).
+- **platformFees**: the commission the platform keeps: the ``amount`` of every ``commission``
+  ledger entry (``LEDGER_ENTRY`` items, signed: positive when an order is paid, negative for the
+  commission given back with a refund), on the day of the entry's ``createdAt``.
 
 A record that changes none of these (an order's tracking number, a user's name) returns no
 increment, and the consumer writes nothing for it.
@@ -184,12 +184,13 @@ def ledger_fees(signs: Mapping[str, int], *, kind: str = "entryType") -> Callabl
     return fees
 
 
-# Item type -> the increments a record of it adds. The commission ledger is wired by one entry,
-# e.g. ``"LEDGER_ENTRY": ledger_fees({"commission": 1, "commission_reversal": -1})``, plus an
-# INSERT pattern for that type in AnalyticsStreamFunction's FilterCriteria (template.yaml).
+# Item type -> the increments a record of it adds; each type also needs a pattern in
+# AnalyticsStreamFunction's FilterCriteria (template.yaml).
 HANDLERS: dict[str, Callable[[Change], list[Increment]]] = {
     "ORDER": order_increments,
     "USER": user_increments,
+    # Commission entries are signed (a refund's share is negative), so one sign fits both.
+    "LEDGER_ENTRY": ledger_fees({"commission": 1}),
 }
 
 

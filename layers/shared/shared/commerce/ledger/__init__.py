@@ -1,0 +1,1 @@
+"""The money ledger: immutable entries of every movement, and the order split rules."""

@@ -1,0 +1,1 @@
+"""Seller payouts through Stripe Connect: payout accounts, held payouts, transfers, reversals."""
