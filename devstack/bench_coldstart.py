@@ -218,7 +218,7 @@ def targets(workdir: Path, baseline: Path | None = None) -> Iterator[tuple[list[
         deps = layer_dependencies(workdir / "deps")
         found: list[Target] = []
         for name, spec in sorted(specs.items()):
-            sample = REPRESENTATIVE.get(name)
+            sample = REPRESENTATIVE.get(name) or _default_sample(spec.code_dir)
             event = json.loads((EVENTS / sample).read_text()) if sample else SCHEDULED_EVENT
             traced = function_properties(template, name).get("Tracing") == "Active"
             env = lambda_environment(name, spec.environment, info, traced, deps) | {"BENCH_LAYER": str(layer)}
@@ -230,6 +230,14 @@ def targets(workdir: Path, baseline: Path | None = None) -> Iterator[tuple[list[
                 found.append(Target(f"{name}@baseline", task_root, events, base_env, event, token, secret))
         reference_env = lambda_environment("Reference", {}, info, traced=False, deps=deps)
         yield found, reference_env, str(info["tableName"])
+
+
+def _default_sample(code_dir: Path) -> str | None:
+    """A function without a chosen event gets its shortest sample, a plain listing (GET) first;
+    one without samples (a schedule) gets :data:`SCHEDULED_EVENT`."""
+    folder = EVENTS / code_dir.name
+    samples = sorted(folder.glob("*.json"), key=lambda p: (not p.name.startswith("get_"), len(p.name), p.name))
+    return f"{folder.name}/{samples[0].name}" if samples else None
 
 
 def _run(args: list[str], env: dict[str, str]) -> dict[str, Any]:
