@@ -111,15 +111,12 @@ def test_paid_orders_reach_the_dashboard_to_the_cent_and_low_stock_emails_once(s
 
     commission = eventually(commission_entries, timeout=30)
     assert sum(a for a in commission if a > 0) == 2000 + 700  # 10 % of each seller's gross
-    fees = eventually(
-        lambda: (
-            fee
-            if (fee := api("GET", f"/api/v1/admin/dashboard?currency={CURRENCY}", token=admin_token).data["platformFees"])
-            == sum(commission)
-            else None
-        ),
-        timeout=30,
-    )
+
+    def fees_of_the_ledger() -> int | None:
+        data = api("GET", f"/api/v1/admin/dashboard?currency={CURRENCY}", token=admin_token).data
+        return int(data["platformFees"]) if data["platformFees"] == sum(commission) else None
+
+    fees = eventually(fees_of_the_ledger, timeout=30)
     assert 2000 < fees < 2700
     assert data["newSellers"] >= 2
     assert data["newCustomers"] >= 1
