@@ -15,10 +15,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import requests
 
 from devstack.httpclient import Client
 from tests.e2e.conftest import LocalStack
 from tests.e2e.test_local_stack import register, unique_email
+from tests.support.files import png_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -143,6 +145,22 @@ def test_a_live_thread_two_participants_and_an_outsider(api: Client) -> None:
         api("DELETE", f"/api/v1/messages/{mid}", token=a)
         bob_ws.event("message.deleted", messageId=mid)
         assert not [f for f in eve_ws.drain() if f.get("type", "").startswith("message")]
+
+        # an artifact and its new version, and an uploaded file once checked
+        art = api(
+            "POST", f"/api/v1/threads/{tid}/artifacts", {"type": "insight", "title": "Live", "content": {}}, token=a
+        )
+        assert art.status == 201, art.body
+        bob_ws.event("artifact.created", id=art.data["id"])
+        api("PATCH", f"/api/v1/artifacts/{art.data['id']}", {"title": "Live 2"}, token=b)
+        assert alice_ws.event("artifact.updated", id=art.data["id"])["data"]["version"] == 2
+        image = png_bytes(64, 64)
+        body = {"filename": "live.png", "contentType": "image/png", "size": len(image), "threadId": tid}
+        form = api("POST", "/api/v1/files", body, token=a).data
+        sent = requests.post(form["upload"]["url"], data=form["upload"]["fields"], files={"file": image}, timeout=30)
+        assert sent.status_code == 204, sent.text
+        bob_ws.event("file.ready", id=form["file"]["id"])
+        assert not [f for f in eve_ws.drain() if f.get("threadId") == tid]
 
         # typing: to the others only
         alice_ws.send({"action": "typing", "threadId": tid})

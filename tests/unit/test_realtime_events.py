@@ -167,3 +167,70 @@ def test_the_fanout_bisects_retries_and_parks_what_fails() -> None:
     assert 0 < props["MaximumRetryAttempts"] <= 10
     assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["RealtimeFanoutDLQ", "Arn"]}
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def artifact(**fields: Any) -> Any:
+    from shared.experience.artifacts_models import ArtifactItem
+
+    base: dict[str, Any] = {
+        "artifact_id": "a1",
+        "thread_id": "t1",
+        "artifact_type": "report",
+        "title": "Numbers",
+        "version": 1,
+        "content_version": 1,
+        "created_by_id": "u1",
+        "created_by_name": "Alice",
+        "updated_by_id": "u1",
+        "updated_by_name": "Alice",
+        "created_at": "2026-11-27T12:00:00.000Z",
+        "updated_at": "2026-11-27T12:00:00.000Z",
+    }
+    return ArtifactItem("THREAD#t1", "ART#a1", **{**base, **fields})
+
+
+def test_an_artifact_created_or_given_a_new_version_is_an_event_without_its_content() -> None:
+    from shared.realtime.events import artifact_events
+
+    (created,) = artifact_events(Change("e1", "INSERT", "ARTIFACT", artifact(), None, "t"))
+    assert isinstance(created, ThreadEvent)
+    assert (created.type, created.thread_id, created.data["id"], created.data["version"]) == (
+        "artifact.created",
+        "t1",
+        "a1",
+        1,
+    )
+    assert "content" not in created.data
+    (updated,) = artifact_events(modify(artifact(), artifact(version=2, title="Numbers 2")))
+    assert (updated.type, updated.data["title"], updated.data["version"]) == ("artifact.updated", "Numbers 2", 2)
+    assert artifact_events(modify(artifact(), artifact())) == []
+
+
+def uploaded(**fields: Any) -> Any:
+    from shared.experience.files.models import FileItem
+
+    base: dict[str, Any] = {
+        "file_id": "f1",
+        "filename": "chart.png",
+        "content_type": "image/png",
+        "size": 48213,
+        "status": "pending",
+        "thread_id": "t1",
+        "uploader_id": "u1",
+        "uploader_name": "Alice",
+        "created_at": "2026-11-27T12:00:00.000Z",
+        "updated_at": "2026-11-27T12:00:00.000Z",
+    }
+    return FileItem("FILE#f1", "FILE", **{**base, **fields})
+
+
+def test_a_thread_file_becoming_ready_is_one_event_without_urls() -> None:
+    from shared.realtime.events import file_events
+
+    (ready,) = file_events(modify(uploaded(), uploaded(status="ready", width=640, height=480)))
+    assert isinstance(ready, ThreadEvent)
+    assert (ready.type, ready.thread_id, ready.data["id"], ready.data["width"]) == ("file.ready", "t1", "f1", 640)
+    assert not {"downloadUrl", "previewUrl"} & set(ready.data)
+    assert file_events(modify(uploaded(status="ready"), uploaded(status="ready", filename="renamed.png"))) == []
+    assert file_events(modify(uploaded(), uploaded(status="rejected", reason="not a png"))) == []
+    assert file_events(modify(uploaded(thread_id=None), uploaded(thread_id=None, status="ready"))) == []

@@ -80,7 +80,8 @@ def _summary_fields(head: ArtifactItem) -> dict[str, Any]:
     }
 
 
-def _summary(head: ArtifactItem) -> ArtifactSummaryOut:
+def artifact_summary(head: ArtifactItem) -> ArtifactSummaryOut:
+    """An artifact as listings (and real-time events) show it: everything but its content."""
     return ArtifactSummaryOut(**_summary_fields(head))
 
 
@@ -289,7 +290,7 @@ def list_thread_artifacts(
     access.visible_thread(caller, thread_id)
     scope = f"artifacts|{thread_id}|{artifact_type}"
     page = repository.thread_page(thread_id, artifact_type, limit=limit, position=decode_cursor(cursor, scope))
-    items = [_summary(a) for a in page.items if isinstance(a, ArtifactItem)]
+    items = [artifact_summary(a) for a in page.items if isinstance(a, ArtifactItem)]
     return ItemsPage[ArtifactSummaryOut](items=items, next_cursor=encode_cursor(page.next_position, scope))
 
 
@@ -309,7 +310,7 @@ def list_my_artifacts(
     found.sort(key=lambda a: a.artifact_id, reverse=True)
     page, more = found[:limit], len(found) > limit
     next_cursor = encode_cursor({"before": page[-1].artifact_id}, scope) if more else None
-    return ItemsPage[ArtifactSummaryOut](items=[_summary(a) for a in page], next_cursor=next_cursor)
+    return ItemsPage[ArtifactSummaryOut](items=[artifact_summary(a) for a in page], next_cursor=next_cursor)
 
 
 def export_artifact(caller: Principal, artifact_id: str, export_format: str) -> tuple[str, str, str]:

@@ -22,6 +22,8 @@ from typing import Any
 # The entities of the item types below, registered with the table's discriminator so that
 # stream images deserialize into them.
 import shared.commerce.orders.models
+import shared.experience.artifacts_models
+import shared.experience.files.models
 import shared.experience.models
 import shared.realtime.models  # noqa: F401
 from shared.clock import iso, now_iso
@@ -236,9 +238,50 @@ def connection_events(change: Change) -> list[Outgoing]:
 
 # Item type (the table's ``type`` attribute) -> builder. The fan-out's FilterCriteria in
 # template.yaml lists the same types.
+def artifact_events(change: Change) -> list[Outgoing]:
+    """``artifact.created`` (INSERT of the head), ``artifact.updated`` (a new version: an update or
+    a restore). Both carry the artifact without its content (up to 256 KB); clients GET it."""
+    from shared.experience.artifacts import artifact_summary
+
+    new, old = change.new, change.old
+    if new is None:
+        return []
+    if change.name == "INSERT":
+        return [ThreadEvent("artifact.created", new.thread_id, _dump(artifact_summary(new)))]
+    if old is not None and int(new.version) != int(old.version):
+        return [ThreadEvent("artifact.updated", new.thread_id, _dump(artifact_summary(new)))]
+    return []
+
+
+def file_events(change: Change) -> list[Outgoing]:
+    """``file.ready``: a thread's upload passed the checks. Without its short-lived URLs (they
+    would expire in clients' hands); ``GET /files/{id}`` signs them."""
+    new, old = change.new, change.old
+    if new is None or old is None or not new.thread_id:
+        return []
+    if new.status != "ready" or old.status == "ready":
+        return []
+    data = {
+        "id": new.file_id,
+        "filename": new.filename,
+        "contentType": new.content_type,
+        "size": int(new.size),
+        "status": new.status,
+        "threadId": new.thread_id,
+        "uploader": _user(new.uploader_id, new.uploader_name),
+        "width": int(new.width) if new.width is not None else None,
+        "height": int(new.height) if new.height is not None else None,
+        "createdAt": new.created_at,
+        "updatedAt": new.updated_at,
+    }
+    return [ThreadEvent("file.ready", new.thread_id, data)]
+
+
 BUILDERS: dict[str, Builder] = {
     "MESSAGE": message_events,
     "MESSAGE_ACTION": action_events,
+    "ARTIFACT": artifact_events,
+    "FILE": file_events,
     "THREAD": thread_events,
     "ORDER": order_events,
     "WS_CONNECTION": connection_events,
