@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from devstack.bench_experience import _principal
+from devstack.bench_experience import _principal, _row
 from devstack.bench_products import _ENV, _ItemsRead
-from devstack.metering import bench_environment, metered
+from devstack.metering import bench_environment
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_BLOG_SIZES", "100,10000").split(","))
 TABLE = "bench-blog"
@@ -76,23 +76,6 @@ def _populate(author_id: str, count: int) -> str:
         for pk, total in words.items():
             batch.save(WordCountItem(pk, COUNT_SK, products=total))
     return rare_id
-
-
-def _row(count: int, label: str, run: Callable[[], Any], reads: _ItemsRead) -> list[str]:
-    reads.items = 0
-    with metered() as meter:
-        result = run()
-    items = getattr(result, "items", None)
-    returned = str(len(items)) if isinstance(items, list) else "-"
-    return [
-        f"{count:,}",
-        label,
-        returned,
-        str(meter.total_calls),
-        str(reads.items),
-        f"{meter.read_units:g}",
-        meter.operations(),
-    ]
 
 
 def _rows_for(count: int) -> list[list[str]]:
