@@ -35,6 +35,7 @@ BODIES: dict[str, Any] = {
     "POST /api/v1/auth/reset-password": {"token": "user-id.secret", "password": "N3w-passw0rd"},
     "POST /api/v1/auth/verify-email": {"token": "user-id.secret"},
     "PATCH /api/v1/users/me": {"name": "Renamed Customer"},
+    "DELETE /api/v1/users/me": {"password": "Passw0rd-sample"},
     "PATCH /api/v1/users/{userId}": {"status": "suspended"},
     "POST /api/v1/game/new": {"clientSeed": "my-lucky-seed"},
     "POST /api/v1/products": {

@@ -8,12 +8,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthenticated
 from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
 from shared.http.openapi import raises
 from shared.http.pagination import Cursor, Limit
-from shared.http.responses import created, ok
+from shared.http.responses import accepted, created, ok
 from shared.identity import users
 from shared.identity.schemas import (
     AdminCreateUserRequest,
@@ -25,8 +25,9 @@ from shared.identity.schemas import (
     UserOut,
     UserStatsOut,
 )
+from shared.lifecycle.schemas import DeleteAccountRequest, ErasureOut
 from shared.observability import logger, metrics, tracer
-from shared.schemas import Envelope, ItemsPage, Message
+from shared.schemas import Envelope, ItemsPage
 
 app = create_app()
 PREFIX = "/api/v1/users"
@@ -117,15 +118,30 @@ def put_user(userId: UserId, body: Annotated[AdminPutUserRequest, Body()]) -> Re
     return ok(app, users.admin_put_user(principal(app, "admin"), userId, body))
 
 
-@app.delete(f"{PREFIX}/<userId>", responses=raises(NotFound, Forbidden), tags=["users"])
-@requires("admin")
-def delete_user(userId: UserId) -> Response[Envelope[Message]]:
-    """Delete an account.
+@app.delete(f"{PREFIX}/me", responses=raises(Unauthenticated, RateLimited, Conflict, success=202), tags=["users"])
+@requires()
+def delete_me(body: Annotated[DeleteAccountRequest, Body()]) -> Response[Envelope[ErasureOut]]:
+    """Delete my account.
 
-    Frees its email and ends its sessions.
+    Confirmed with the account's `password` (a wrong one is a 401 `INVALID_PASSWORD` and changes
+    nothing; it counts as a failed sign-in). Then as the admin's deletion: no sign-in or token
+    works from this moment, the address can register again, a confirmation email is sent, and the
+    `account.erase` job (`jobId`) removes or anonymises the account's data in every system.
     """
-    users.delete_user(principal(app, "admin"), userId)
-    return ok(app, Message(message="User deleted"))
+    return accepted(app, users.delete_me(principal(app), body))
+
+
+@app.delete(f"{PREFIX}/<userId>", responses=raises(NotFound, Forbidden, Conflict, success=202), tags=["users"])
+@requires("admin")
+def delete_user(userId: UserId) -> Response[Envelope[ErasureOut]]:
+    """Delete an account (admin).
+
+    At once: the account can no longer sign in, every token and session is refused, its email
+    and username are free, and a confirmation email goes to its address. The `account.erase` job
+    (`jobId`, with its progress in the admin jobs API) then removes or anonymises its data in
+    every system. Not on oneself.
+    """
+    return accepted(app, users.delete_user(principal(app, "admin"), userId))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

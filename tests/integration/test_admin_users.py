@@ -240,8 +240,10 @@ def test_delete_user(api: Api, admin: Account, customer: Account) -> None:
 
     res = api.call("DELETE", f"{USERS}/{customer.id}", token=admin.access_token)
 
-    # The account is gone, and with it every session
-    assert res.status == 200, res.body
+    # The account is gone, and with it every session; its erasure job follows
+    assert res.status == 202, res.body
+    assert res.data["userId"] == customer.id
+    assert res.data["status"] == "erasing"
     assert_problem(api.me(customer.access_token), 401, "USER_NOT_FOUND")
     assert_problem(
         api.call("POST", "/api/v1/auth/refresh", {"refreshToken": customer.refresh_token}), 401, "INVALID_REFRESH_TOKEN"

@@ -16,6 +16,7 @@ IDENTITY_EMAILS: dict[str, dict[str, Any]] = {
     "verify_email": {"name": "Ann", "verifyUrl": "https://app.test/verify-email?token=01user.abc", "token": "x"},
     "password_reset": {"name": "Ann", "resetUrl": RESET_URL, "token": "01user.s3cr3t-_x", "expiresIn": "10 minutes"},
     "password_changed": {"name": "Ann", "changedAt": "2026-01-02T03:04:05.000Z"},
+    "account_deleted": {"name": "Ann"},
 }
 
 
@@ -48,6 +49,7 @@ def test_subjects() -> None:
         "verify_email": "Confirm your email address",
         "password_reset": "Password Reset Request",
         "password_changed": "Your password was changed",
+        "account_deleted": "Your Platform account was deleted",
     }
 
 

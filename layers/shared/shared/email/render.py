@@ -18,6 +18,7 @@ SUBJECTS: dict[str, str] = {
     "verify_email": "Confirm your email address",
     "password_reset": "Password Reset Request",
     "password_changed": "Your password was changed",
+    "account_deleted": "Your {{ company_name }} account was deleted",
     "seller_approved": "Your Seller Account Has Been Approved!",
     "seller_rejected": "Seller Account Application Update",
     "order_confirmation": "Order Confirmation - {{ order.number }}",

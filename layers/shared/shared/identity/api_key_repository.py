@@ -9,18 +9,23 @@ Who reads what                         Key / index
 a key presented in ``X-Api-Key``       ``PK=APIKEY#<keyId>``, ``SK=APIKEY`` (consistent GetItem on every
 (every request it makes)               request: a revoked key is refused at once, nothing is cached)
 admin: the keys, newest first          Query GSI1 ``GSI1PK=APIKEYS``, ``GSI1SK=<createdAt>#<keyId>``
+erasure: the keys an account created   Query GSI2 ``GSI2PK=APIKEYS#CREATOR#<userId>``,
+                                       ``GSI2SK=<createdAt>#<keyId>`` (sparse: anonymising removes it)
 =====================================  ===============================================================
 
-The item holds the SHA-256 of the whole key, never the key; revoking deletes it.
+The item holds the SHA-256 of the whole key, never the key; revoking deletes it. The creator
+index is written with each key since account erasure came; keys created before it are not in it
+(a new product: there were none to backfill).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
@@ -47,7 +52,12 @@ class ApiKeyItem(Item, discriminator="API_KEY"):
 def new_key(key_id: str, created_at: str, **fields: Any) -> ApiKeyItem:
     item = ApiKeyItem(key_pk(key_id), KEY_SK, key_id=key_id, created_at=created_at, **fields)
     item.gsi1pk, item.gsi1sk = LIST_PK, f"{created_at}#{key_id}"
+    item.gsi2pk, item.gsi2sk = creator_partition(item.created_by), item.gsi1sk
     return item
+
+
+def creator_partition(user_id: str) -> str:
+    return f"APIKEYS#CREATOR#{user_id}"
 
 
 def create(item: ApiKeyItem) -> None:
@@ -72,6 +82,29 @@ def delete(key_id: str) -> bool:
     try:
         ApiKeyItem(key_pk(key_id), KEY_SK).delete(condition=Item.pk.exists())
     except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def created_by(user_id: str, page_size: int) -> Iterator[ApiKeyItem]:
+    """The keys ``user_id`` created, read ``page_size`` at a time. The index is eventually
+    consistent: one anonymised a moment ago may still be listed (:func:`replace_creator` then
+    changes nothing)."""
+    found = Item.gsi2.query(creator_partition(user_id), page_size=page_size)
+    return (item for item in found if isinstance(item, ApiKeyItem))
+
+
+def replace_creator(item: ApiKeyItem, user_id: str, placeholder: str) -> bool:
+    """Name ``placeholder`` as the key's creator instead of ``user_id`` (and leave the creator
+    index); ``False`` when the key is gone or already anonymised."""
+    try:
+        ApiKeyItem(item.pk, item.sk).update(
+            actions=[ApiKeyItem.created_by.set(placeholder), Item.gsi2pk.remove(), Item.gsi2sk.remove()],
+            condition=Item.pk.exists() & (ApiKeyItem.created_by == user_id),
+        )
+    except UpdateError as exc:
         if is_condition_failure(exc):
             return False
         raise

@@ -222,6 +222,18 @@ def revoke_session(principal: Principal, session_id: str) -> None:
         raise NotFound("Session not found", code="SESSION_NOT_FOUND")
 
 
+def password_matches(user: UserItem, password: str) -> bool:
+    """Whether ``password`` is the account's, for a signed-in caller confirming a sensitive change.
+    A wrong one counts like a failed login of the account (a stolen access token must not be an
+    unlimited oracle for the password). Raises :class:`RateLimited`."""
+    rule = get_settings().rate_login_email
+    _check_not_limited("login-email", user.email, rule)
+    if verify_password(user.password_hash, password):
+        return True
+    _count("login-email", user.email, rule)
+    return False
+
+
 def change_password(principal: Principal, request: ChangePasswordRequest) -> int:
     """Change the password and end every other session. Returns how many were ended.
 
@@ -231,10 +243,7 @@ def change_password(principal: Principal, request: ChangePasswordRequest) -> int
     Raises :class:`InvalidInput` ``INVALID_CURRENT_PASSWORD``, :class:`RateLimited`.
     """
     user = principal.user
-    rule = get_settings().rate_login_email
-    _check_not_limited("login-email", user.email, rule)
-    if not verify_password(user.password_hash, request.current_password):
-        _count("login-email", user.email, rule)
+    if not password_matches(user, request.current_password):
         raise InvalidInput(
             "Current password is incorrect",
             code="INVALID_CURRENT_PASSWORD",

@@ -1,5 +1,6 @@
 """Identity's job types: the onboarding email ("Getting started"), owed at registration as a job
-delayed by ``ONBOARDING_EMAIL_DELAY_SECONDS`` and skipped if the account is gone by then."""
+delayed by ``ONBOARDING_EMAIL_DELAY_SECONDS`` and skipped if the account is gone by then. Its dedup
+key names the account, so the account's erasure finds it (by the key's claim) and cancels it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,16 @@ ONBOARDING_EMAIL = "identity.onboarding-email"
 
 def onboarding_email(user_id: str) -> JobSpec:
     """The job a registration owes (add ``owed(spec)`` to its transaction)."""
-    return build(ONBOARDING_EMAIL, {"userId": user_id}, delay_seconds=get_settings().onboarding_email_delay_seconds)
+    return build(
+        ONBOARDING_EMAIL,
+        {"userId": user_id},
+        delay_seconds=get_settings().onboarding_email_delay_seconds,
+        dedup_key=onboarding_dedup_key(user_id),
+    )
+
+
+def onboarding_dedup_key(user_id: str) -> str:
+    return f"onboarding-email:{user_id}"
 
 
 @register(ONBOARDING_EMAIL)

@@ -63,3 +63,15 @@ def password_changed(user: UserItem, changed_at: str) -> Owed:
             data={"name": user.name, "changedAt": changed_at},
         )
     )
+
+
+def account_deleted(user: UserItem) -> Owed:
+    """The confirmation to the address of an account just deleted (by its owner or an admin)."""
+    return owed_email(
+        EmailMessage(
+            id=f"account-deleted:{user.user_id}",
+            template="account_deleted",
+            to=user.email,
+            data={"name": user.name},
+        )
+    )

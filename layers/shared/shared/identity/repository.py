@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from shared.data import unique
 from shared.data.pagination import Page, query_page
@@ -256,23 +257,58 @@ def set_role_status(
     return get_user(user.user_id) or updated
 
 
-def delete_user(user: UserItem) -> None:
-    """Delete the profile and free its email/username in one transaction, then its sessions."""
+def delete_user(
+    user: UserItem, owed: Sequence[Owed] = (), extra: Callable[[TransactWrite], None] | None = None
+) -> None:
+    """Delete the profile, free its email/username and lower the user counters in one
+    transaction, owing ``owed`` and adding ``extra``'s writes (the erasure record) to it. The
+    sessions stay until the account's erasure removes them: each is refused from this moment,
+    because every request reads the profile.
+
+    Raises :class:`NotFound` ``USER_NOT_FOUND``, :class:`Conflict` ``USER_CHANGED`` (its role or
+    status changed since ``user`` was read).
+    """
     try:
         with transaction() as tx:
             still = Item.pk.exists() & (UserItem.role == user.role) & (UserItem.status == user.status)
             tx.delete(UserItem(user_pk(user.user_id), PROFILE_SK), condition=still)
-            unique.release(tx, EMAIL, user.email, user.user_id)
-            if user.username:
-                unique.release(tx, USERNAME, user.username.lower(), user.user_id)
+            release_claims(tx, user)
             counters.removed(tx, user.role, user.status, user.created_at)
+            outbox.add(tx, *owed)
+            if extra is not None:
+                extra(tx)
     except TransactWriteError as exc:
         if failed_conditions(exc)[:1] == [True]:
             if get_user(user.user_id) is not None:
                 raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from exc
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
         raise
-    delete_sessions(user.user_id)
+
+
+def release_claims(tx: TransactWrite, user: UserItem) -> None:
+    """Free ``user``'s email and username claims in ``tx`` (each only while it still names them)."""
+    unique.release(tx, EMAIL, user.email, user.user_id)
+    if user.username:
+        unique.release(tx, USERNAME, user.username.lower(), user.user_id)
+
+
+def claims_held(user_id: str, email: str | None, username: str | None) -> list[tuple[str, str]]:
+    """The (kind, value) claims among ``email`` and ``username`` that ``user_id`` still owns."""
+    held = [(EMAIL, email)] if email else []
+    if username:
+        held.append((USERNAME, username.lower()))
+    return [(kind, value) for kind, value in held if unique.owner_of(kind, value) == user_id]
+
+
+def release_claims_of(user_id: str, claims: Sequence[tuple[str, str]]) -> None:
+    """Free ``claims`` (kind, value) still owned by ``user_id``; one already freed is left alone."""
+    for kind, value in claims:
+        try:
+            with transaction() as tx:
+                unique.release(tx, kind, value, user_id)
+        except TransactWriteError as exc:
+            if not any(failed_conditions(exc)):
+                raise
 
 
 def list_users(*, role: str | None, status: str | None, limit: int, position: dict[str, Any] | None) -> Page[UserItem]:
@@ -360,3 +396,15 @@ def delete_sessions(user_id: str, keep_session_id: str | None = None) -> int:
         for session in doomed:
             batch.delete(session)
     return len(doomed)
+
+
+def sessions_page(user_id: str, limit: int) -> list[SessionItem]:
+    """Up to ``limit`` of the user's sessions (the first page: callers delete what they read)."""
+    found = Item.query(user_pk(user_id), Item.sk.startswith(SESSION_PREFIX), consistent_read=True, limit=limit)
+    return [item for item in found if isinstance(item, SessionItem)]
+
+
+def delete_session_items(sessions: Sequence[SessionItem]) -> None:
+    with SessionItem.batch_write() as batch:
+        for session in sessions:
+            batch.delete(session)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from shared.clock import now_iso
-from shared.errors import Forbidden, InvalidInput, NotFound
-from shared.identity import counters, repository
+from shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from shared.identity import auth, counters, repository
 from shared.identity.models import UserItem
 from shared.identity.principal import Principal
 from shared.identity.schemas import (
@@ -23,6 +23,9 @@ from shared.identity.schemas import (
 )
 from shared.identity.views import user_out
 from shared.ids import new_id
+from shared.lifecycle.deletion import delete_account
+from shared.lifecycle.models import SELF
+from shared.lifecycle.schemas import DeleteAccountRequest, ErasureOut
 from shared.schemas import ItemsPage
 from shared.security.cursors import decode_cursor, encode_cursor
 from shared.security.passwords import hash_password
@@ -162,11 +165,25 @@ def admin_put_user(admin: Principal, user_id: str, request: AdminPutUserRequest)
     return admin_update_user(admin, user_id, change)
 
 
-def delete_user(admin: Principal, user_id: str) -> None:
-    """Delete the account, free its email, end its sessions. Raises :class:`NotFound`, :class:`Forbidden`."""
+def delete_user(admin: Principal, user_id: str) -> ErasureOut:
+    """An admin deletes an account (see :func:`delete_me`). Raises :class:`NotFound`,
+    :class:`Forbidden` ``CANNOT_MODIFY_SELF``, :class:`Conflict` ``USER_CHANGED``."""
     if user_id == admin.user_id:
         raise Forbidden("You cannot delete your own account here", code="CANNOT_MODIFY_SELF")
-    repository.delete_user(_get(user_id))
+    return delete_account(_get(user_id), requested_by=admin.user_id)
+
+
+def delete_me(principal: Principal, request: DeleteAccountRequest) -> ErasureOut:
+    """The caller deletes their own account, confirming it with their password: from then on no
+    sign-in or token works, the address can register again, and a job erases the account's data in
+    every system (:mod:`shared.lifecycle.jobs`).
+
+    Raises :class:`Unauthenticated` ``INVALID_PASSWORD`` (nothing changed), :class:`RateLimited`,
+    :class:`Conflict` ``USER_CHANGED``.
+    """
+    if not auth.password_matches(principal.user, request.password):
+        raise Unauthenticated("The password is incorrect; the account was not deleted", code="INVALID_PASSWORD")
+    return delete_account(principal.user, requested_by=SELF)
 
 
 def ensure_admin(email: str, password: str, name: str = "Administrator") -> UserOut:

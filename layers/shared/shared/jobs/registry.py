@@ -23,6 +23,7 @@ CATALOG = (
     "shared.commerce.payouts.jobs",
     "shared.experience.jobs",
     "shared.blog.jobs",
+    "shared.lifecycle.jobs",
 )
 
 

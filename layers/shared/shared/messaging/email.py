@@ -21,6 +21,7 @@ Template = Literal[
     "verify_email",
     "password_reset",
     "password_changed",
+    "account_deleted",
     "seller_approved",
     "seller_rejected",
     "order_confirmation",
