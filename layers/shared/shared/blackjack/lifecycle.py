@@ -26,13 +26,14 @@ EXPORT_GAMES = 500  # the newest games in the export
 
 @erasure_step("blackjack.games", entities=["BJGAME"], order=40)
 def erase_games(ctx: ErasureContext) -> bool:
+    position: dict[str, Any] | None = None  # a resumed job starts over: what it finds is what is left
     while True:
-        page = repository.list_games(ctx.user_id, limit=PAGE_SIZE, position=None)
-        if not page.items:
-            return True
-        repository.delete_games(page.items)
-        ctx.touch(len(page.items))
-        if page.next_position is None:
+        page = repository.list_games(ctx.user_id, limit=PAGE_SIZE, position=position)
+        if page.items:
+            repository.delete_games(page.items)
+            ctx.touch(len(page.items))
+        position = page.next_position
+        if position is None:
             return True
         if ctx.out_of_time():
             return False

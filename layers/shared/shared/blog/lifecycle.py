@@ -34,7 +34,7 @@ from shared.jobs.spec import owed
 from shared.lifecycle.registry import ErasureContext, erasure_step, export_section, retain
 
 STATUSES = ("published", "scheduled", "draft")
-PAGE_SIZE = 25
+PAGE_SIZE = 25  # posts per Query
 COMMENTS_PAGE_SIZE = 100
 EXPORT_LIMIT = 1000  # per list (posts of one status, comments): the export stays bounded
 DELETE_ATTEMPTS = 5
@@ -64,18 +64,16 @@ def erase_comments(ctx: ErasureContext) -> bool:
 @erasure_step("blog.posts", entities=["POST", "POST_TAG", "POST_POSTING"], order=46)
 def erase_posts(ctx: ErasureContext) -> bool:
     for status in STATUSES:
+        position: dict[str, Any] | None = None
         while True:
-            # Always the first page: the posts of the last one are gone (a job resumed later
-            # finds what is left the same way).
-            page = repository.author_page(ctx.user_id, status, tag=None, limit=PAGE_SIZE, position=None)
+            page = repository.author_page(ctx.user_id, status, tag=None, limit=PAGE_SIZE, position=position)
             for post in page.items:
-                if not _erase_post(ctx, post):
+                # A post is the unit of work (its comments and postings may take many calls): a
+                # part stops after the post it is on; a resumed job finds what is left again.
+                if not _erase_post(ctx, post) or ctx.out_of_time():
                     return False
-            if not page.items:
-                break
-            if ctx.out_of_time():
-                return False
-            if page.next_position is None:
+            position = page.next_position
+            if position is None:
                 break
     return True
 
