@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from shared.blog import lifecycle, repository, search
-from shared.blog.models import search_pk
+from shared.blog.models import PostPostingItem, search_pk
 from shared.clock import iso, now
+from shared.data.table import Item
 from shared.jobs import records
 from shared.lifecycle import registry
 from shared.search import index
@@ -166,3 +167,35 @@ def test_steps_stop_at_a_page_when_out_of_time_and_resume_exactly(
     assert comment_count(api, kept["id"]) == 0
     assert listed(api) == [kept["id"]]
     assert repository.get_profile(alice.id) is None
+
+
+def test_postings_removed_by_two_runs_at_once_count_each_word_down_once(
+    api: Api, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a published post, and another run of the job removing one of its postings between
+    # this run's read of the postings and its transaction
+    post = repository.get_post(new_post(api, alice, title="Racing words", status="published")["id"])
+    assert post is not None
+    keys = [(p.pk, p.sk) for p in search.postings(post)]
+    words = [pk.removeprefix(search_pk("")) for pk, _sk in keys]
+    assert set(word_counts(*words).values()) == {1}
+    real_batch_get = Item.batch_get
+    raced: list[int] = []
+
+    def racing_batch_get(*args: Any, **kwargs: Any) -> Any:
+        found = list(real_batch_get(*args, **kwargs))
+        if not raced:
+            raced.append(0)  # before the call: the other run reads through here too
+            raced[0] = index.remove_exactly(keys[:1], model=PostPostingItem)
+        return found
+
+    monkeypatch.setattr(Item, "batch_get", racing_batch_get)
+
+    # When this run removes them, its transaction fails on the missing posting and it reads again
+    removed = search.unindex_exactly(post)
+
+    # Then each word was counted down exactly once, and a further run removes nothing
+    assert (raced, removed) == ([1], len(keys) - 1)
+    assert set(word_counts(*words).values()) == {0}
+    assert search.unindex_exactly(post) == 0
+    assert set(word_counts(*words).values()) == {0}
