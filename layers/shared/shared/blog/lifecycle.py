@@ -78,8 +78,11 @@ def erase_posts(ctx: ErasureContext) -> bool:
     return True
 
 
-def _erase_post(ctx: ErasureContext, post: PostItem) -> bool:
+def _erase_post(ctx: ErasureContext, listed: PostItem) -> bool:
     """``False`` when time ran out while its comments were being purged (the post stays)."""
+    post = repository.get_post(listed.post_id)  # the index copy may lag behind the post
+    if post is None:
+        return True
     jobs.cancel(post.publish_job_id)
     while count := repository.delete_comments_page(post.post_id, COMMENTS_PAGE_SIZE):
         ctx.touch(count)
