@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 
 from shared.blackjack.errors import GameStateChanged
 from shared.blackjack.models import GAME_PREFIX, LEADERBOARD_PK, GameItem, StatsItem, game_key, stats_key
@@ -86,3 +86,22 @@ def list_games(user_id: str, *, limit: int, position: dict[str, Any] | None) -> 
 def leaderboard(*, limit: int, position: dict[str, Any] | None) -> Page[StatsItem]:
     run = partial(Item.gsi4.query, LEADERBOARD_PK, scan_index_forward=False)
     return query_page(run, limit=limit, position=position, index="GSI4")
+
+
+def delete_games(games: list[GameItem]) -> None:
+    """Delete games as read (BatchWriteItem: deleting one already gone is fine)."""
+    with Item.batch_write() as batch:
+        for game in games:
+            batch.delete(GameItem(game.pk, game.sk))
+
+
+def delete_stats(user_id: str) -> bool:
+    """The player's stats, and so their leaderboard entry (the stats item is the entry);
+    ``False`` when there were none."""
+    try:
+        StatsItem(*stats_key(user_id)).delete(condition=Item.pk.exists())
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

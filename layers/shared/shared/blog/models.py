@@ -21,6 +21,8 @@ a profile (one per user)                     ``PK=USER#<uid>``, ``SK=BLOGPROFILE
 one comment by id                            ``PK=COMMENT#<cid>``, ``SK=COMMENT`` (consistent GetItem)
 a post's comments, oldest first              Query GSI3 ``GSI3PK=POSTCOMMENTS#<postId>``,
                                              ``GSI3SK=<createdAt>#<cid>``
+a user's comments, oldest first (erasure,    Query GSI1 ``GSI1PK=COMMENTS#AUTHOR#<uid>``,
+export)                                      ``GSI1SK=<createdAt>#<cid>``
 post search                                  the inverted index (:mod:`shared.search.index`), postings
                                              ``PK=POSTSEARCH#<word>``, ``SK=<publishedAt>#<postId>``
 ===========================================  ==========================================================
@@ -71,6 +73,10 @@ def comment_pk(comment_id: str) -> str:
 
 def post_comments_partition(post_id: str) -> str:
     return f"POSTCOMMENTS#{post_id}"
+
+
+def author_comments_partition(author_id: str) -> str:
+    return f"COMMENTS#AUTHOR#{author_id}"
 
 
 def profile_pk(user_id: str) -> str:
@@ -147,6 +153,13 @@ class ProfileItem(Item, discriminator="BLOG_PROFILE"):
 
 
 class CommentItem(Item, discriminator="COMMENT"):
+    """A comment, in its post's list (GSI3) and its author's (GSI1).
+
+    The author keys came with account erasure; comments written before carry none and are not
+    found by author. The blog had no users' comments in production then, so nothing is
+    backfilled: a one-off job would query each post's GSI3 partition to add them.
+    """
+
     comment_id = UnicodeAttribute(attr_name="commentId")
     post_id = UnicodeAttribute(attr_name="postId")
     author_id = UnicodeAttribute(attr_name="authorId")
@@ -154,8 +167,9 @@ class CommentItem(Item, discriminator="COMMENT"):
     created_at = UnicodeAttribute(attr_name="createdAt")
 
     def set_index_keys(self) -> None:
-        self.gsi3pk = post_comments_partition(self.post_id)
-        self.gsi3sk = f"{self.created_at}#{self.comment_id}"
+        order = f"{self.created_at}#{self.comment_id}"
+        self.gsi3pk, self.gsi3sk = post_comments_partition(self.post_id), order
+        self.gsi1pk, self.gsi1sk = author_comments_partition(self.author_id), order
 
 
 class PostPostingItem(Item, discriminator="POST_POSTING"):

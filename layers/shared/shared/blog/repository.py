@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.blog.models import (
@@ -33,6 +33,7 @@ from shared.blog.models import (
     PostTagItem,
     ProfileItem,
     TagItem,
+    author_comments_partition,
     author_partition,
     comment_pk,
     post_comments_partition,
@@ -44,7 +45,7 @@ from shared.clock import now_iso
 from shared.data import unique
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import failed_conditions, transaction
+from shared.data.transactions import failed_conditions, is_condition_failure, transaction
 from shared.identity.models import PROFILE_SK as USER_SK
 from shared.identity.models import UserItem, user_pk
 from shared.messaging import outbox
@@ -235,6 +236,25 @@ def get_authors(user_ids: Iterable[str], *, consistent: bool = False) -> dict[st
     return {uid: Author(user, profiles.get(uid)) for uid, user in users.items()}
 
 
+def get_profile(user_id: str) -> ProfileItem | None:
+    try:
+        found = Item.get(profile_pk(user_id), PROFILE_SK, consistent_read=True)
+    except Item.DoesNotExist:
+        return None
+    return found if isinstance(found, ProfileItem) else None
+
+
+def delete_profile(user_id: str) -> bool:
+    """``False`` when there was none (never created, or deleted already)."""
+    try:
+        ProfileItem(profile_pk(user_id), PROFILE_SK).delete(condition=Item.pk.exists())
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
 def update_profile(user_id: str, fields: dict[str, str | None]) -> None:
     """Set (``None``: remove) profile fields; the profile is created by its first write."""
     actions: list[Any] = [
@@ -307,6 +327,12 @@ def delete_comment(comment: CommentItem) -> bool:
 def comments_page(post_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[CommentItem]:
     run = partial(Item.gsi3.query, post_comments_partition(post_id))
     return query_page(run, limit=limit, position=position, index="GSI3")
+
+
+def author_comments_page(author_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[CommentItem]:
+    """A user's comments, oldest first (only comments written since comments carry author keys)."""
+    run = partial(Item.gsi1.query, author_comments_partition(author_id))
+    return query_page(run, limit=limit, position=position, index="GSI1")
 
 
 def delete_comments_page(post_id: str, page_size: int) -> int:

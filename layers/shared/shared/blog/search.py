@@ -61,6 +61,13 @@ def reindex(old: PostItem | None, new: PostItem | None) -> None:
     _apply(postings(old), postings(new))
 
 
+def unindex_exactly(post: PostItem) -> int:
+    """Remove a post's postings with their word counts, exactly even when repeated (erasure:
+    the post is deleted after its postings, so a resumed job finds it and removes what is left).
+    Returns how many postings were removed."""
+    return index.remove_exactly([(p.pk, p.sk) for p in postings(post)], model=PostPostingItem)
+
+
 def query_words(q: str) -> list[str]:
     return index.words(q)[:MAX_QUERY_WORDS]
 

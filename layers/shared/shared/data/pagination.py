@@ -49,3 +49,19 @@ def query_page(
     serialized = items[-1].serialize()
     next_position = {name: serialized[name] for name in INDEX_KEYS[index] if name in serialized}
     return Page(items=items, next_position=next_position)
+
+
+def collect(read: Callable[..., Page[Any]], *, most: int, page_size: int = 100) -> list[Any]:
+    """Up to ``most`` items of a paged query, read page by page (an export's bounded list).
+
+    ``read(limit=..., position=...)`` is a repository's page function with its other arguments
+    applied (``functools.partial``)."""
+    found: list[Any] = []
+    position: dict[str, Any] | None = None
+    while len(found) < most:
+        page = read(limit=min(page_size, most - len(found)), position=position)
+        found += page.items
+        position = page.next_position
+        if position is None:
+            break
+    return found

@@ -29,7 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Modules whose import registers each system's steps, retentions and export sections.
-CATALOG: tuple[str, ...] = ("shared.identity.lifecycle",)
+CATALOG: tuple[str, ...] = (
+    "shared.identity.lifecycle",
+    "shared.blackjack.lifecycle",
+    "shared.blog.lifecycle",
+)
 
 # What replaces a deleted account's name wherever a record must stay (orders, others' threads).
 DELETED_NAME = "Deleted user"

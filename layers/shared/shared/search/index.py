@@ -26,12 +26,13 @@ from functools import partial
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import transaction
+from shared.data.transactions import failed_conditions, transaction
 
 MAX_WORD_CHARS = 64
 COUNT_SK = "#COUNT"
@@ -159,6 +160,39 @@ class IndexOps:
         self.write(restored, [(p.pk, p.sk) for p in self.puts if p.pk not in kept])
         for pk in list(self.applied):
             update_count(pk, -self.applied.pop(pk))
+
+
+EXACT_CHUNK = 50  # a posting's delete and its counter's update: 100 items per transaction
+EXACT_ATTEMPTS = 3
+
+
+def remove_exactly(keys: Sequence[tuple[str, str]], *, model: type[Item]) -> int:
+    """Delete the postings of ``keys`` that still exist, each in one transaction with its word
+    counter's ``-1`` and conditioned on the posting still existing, so a retry or a second run
+    (an erasure job resumed) never counts a word down twice. Returns how many were deleted.
+
+    Costs a consistent BatchGetItem per 50 keys on top of the writes: for removals that must
+    stay exact when repeated, unlike :meth:`IndexOps.apply_batched`."""
+    removed = 0
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), EXACT_CHUNK):
+        chunk = unique[start : start + EXACT_CHUNK]
+        for attempt in range(EXACT_ATTEMPTS):
+            present = [(item.pk, item.sk) for item in Item.batch_get(chunk, consistent_read=True)]
+            if not present:
+                break
+            try:
+                with transaction() as tx:
+                    for pk, sk in present:
+                        tx.delete(model(pk, sk), condition=Item.pk.exists())
+                        tx.update(WordCountItem(pk, COUNT_SK), actions=count_actions(-1))
+            except TransactWriteError as exc:
+                if any(failed_conditions(exc)) and attempt + 1 < EXACT_ATTEMPTS:
+                    continue  # removed meanwhile by another run: read what is left again
+                raise
+            removed += len(present)
+            break
+    return removed
 
 
 def word_counts(pk_of: Callable[[str], str], query_words: list[str]) -> dict[str, int]:
