@@ -13,7 +13,7 @@ from shared.http.app import create_app, serve
 from shared.http.auth import principal, requires
 from shared.http.openapi import raises
 from shared.http.pagination import Cursor, Limit
-from shared.http.responses import created, ok
+from shared.http.responses import accepted, created, ok
 from shared.identity import users
 from shared.identity.schemas import (
     AdminCreateUserRequest,
@@ -25,6 +25,7 @@ from shared.identity.schemas import (
     UserOut,
     UserStatsOut,
 )
+from shared.lifecycle.export import ExportJobOut, request_export
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope, ItemsPage, Message
 
@@ -48,6 +49,18 @@ def update_me(body: Annotated[UpdateProfileRequest, Body()]) -> Response[Envelop
     Only `name`, `username` and `avatarUrl`.
     """
     return ok(app, users.update_profile(principal(app), body))
+
+
+@app.get(f"{PREFIX}/me/export", responses=raises(success=202), tags=["users"])
+@requires()
+def export_me() -> Response[Envelope[ExportJobOut]]:
+    """Export the caller's data.
+
+    Starts a job that writes one JSON file of everything the account holds (profile, sessions and
+    each system's data) and emails the account a download link valid for one hour. While that
+    job waits or runs, asking again answers the same job.
+    """
+    return accepted(app, request_export(principal(app)))
 
 
 @app.get(PREFIX, tags=["users"])

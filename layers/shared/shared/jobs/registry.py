@@ -23,6 +23,8 @@ CATALOG = (
     "shared.commerce.payouts.jobs",
     "shared.experience.jobs",
     "shared.blog.jobs",
+    "shared.lifecycle.export",
+    "shared.lifecycle.cleanup",
 )
 
 

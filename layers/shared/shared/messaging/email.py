@@ -29,6 +29,7 @@ Template = Literal[
     "order_refunded",
     "post_live",
     "low_stock",
+    "data_export",
 ]
 
 
