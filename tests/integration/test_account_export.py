@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
 import requests
 from shared.jobs.registry import JobContext
 from shared.lifecycle import export, registry
+from shared.lifecycle.registry import ErasureContext
 
 from tests.support.api import Account, Api, assert_no_secrets, assert_problem
 from tests.support.jobs import Jobs
@@ -151,3 +153,28 @@ def test_an_account_deleted_before_the_job_ran_gets_no_file_and_no_email(
     assert api.aws.s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
     api.deliver_emails()
     assert api.mails_to(customer.email, SUBJECT) == []
+
+
+def test_deleting_the_account_erases_its_export_files(
+    api: Api, customer: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an account with three export files, and another account's
+    monkeypatch.setattr(export, "ERASE_PAGE", 2)
+    for n in range(3):
+        api.aws.s3.put_object(Bucket=BUCKET, Key=export.export_key(customer.id, f"job{n}"), Body=b"{}")
+    api.aws.s3.put_object(Bucket=BUCKET, Key=export.export_key("someone-else", "job"), Body=b"{}")
+    step = next(s for s in registry.steps() if s.name == "lifecycle.exports")
+
+    # When its erasure step runs out of time: it stops after one page
+    late = ErasureContext(customer.id, "customer", deadline=time.monotonic() - 1)
+    assert step.run(late) is False
+    assert late.touched == 2
+    # Then run again it finishes, and once more it finds nothing
+    ctx = ErasureContext(customer.id, "customer", deadline=time.monotonic() + 60)
+    assert step.run(ctx) is True
+    assert ctx.touched == 1
+    again = ErasureContext(customer.id, "customer", deadline=time.monotonic() + 60)
+    assert step.run(again) is True
+    assert again.touched == 0
+    remaining = [o["Key"] for o in api.aws.s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert remaining == [export.export_key("someone-else", "job")]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from shared.clock import iso, now, now_iso
 from shared.jobs.models import JobStatus
 from shared.jobs.registry import JobContext, register
-from shared.lifecycle.registry import export_section, exporters
+from shared.lifecycle.registry import ErasureContext, erasure_step, export_section, exporters
 from shared.schemas import ApiModel
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ LINK_SECONDS = 3600
 FILE_KEPT_DAYS = 7
 KEY_PREFIX = "exports/"
 MAX_ATTEMPTS = 5
+ERASE_PAGE = 100
 
 
 class ExportJobOut(ApiModel):
@@ -149,3 +150,22 @@ def run_export(context: JobContext) -> dict[str, Any]:
     emailed = outbox.put(owed_email(message))
     sections = [name for name in document if name not in ("exportedAt", "userId")]
     return {"key": key, "sections": sections, "emailed": emailed}
+
+
+@erasure_step("lifecycle.exports", entities=[], order=80)
+def erase_exports(ctx: ErasureContext) -> bool:
+    """A deleted account's export files (personal data) go with it, not 7 days later. S3 objects,
+    not table items: no entity type. An export job still running when the account was deleted
+    finds no profile and writes nothing; one caught mid-write leaves a file the cleanup removes."""
+    from shared.lifecycle import objects
+
+    prefix = f"{KEY_PREFIX}{ctx.user_id}/"
+    while True:
+        page = objects.list_page("exports", prefix, None, page_size=ERASE_PAGE)
+        keys = [found.key for found in page.objects]
+        objects.delete("exports", keys)
+        ctx.touch(len(keys))
+        if page.next_token is None:
+            return True
+        if ctx.out_of_time():
+            return False
