@@ -25,6 +25,7 @@ TEST_ENV = {
     "JOBS_SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/JobsSchedulerRole",
     "UPLOADS_BUCKET": "uploadsbucket",
     "FILES_BUCKET": "filesbucket",
+    "EXPORTS_BUCKET": "exportsbucket",
     "WEBSOCKET_URL": "wss://abc123.execute-api.us-east-1.amazonaws.com/dev",
     "WEBSOCKET_MANAGEMENT_ENDPOINT": "https://abc123.execute-api.us-east-1.amazonaws.com/dev",
     "JWT_SECRET": "test-signing-key-that-is-long-enough-0123456789",

@@ -26,6 +26,7 @@ from shared.identity.schemas import (
     UserStatsOut,
 )
 from shared.lifecycle.schemas import DeleteAccountRequest, ErasureOut
+from shared.lifecycle.export import ExportJobOut, request_export
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope, ItemsPage
 
@@ -49,6 +50,18 @@ def update_me(body: Annotated[UpdateProfileRequest, Body()]) -> Response[Envelop
     Only `name`, `username` and `avatarUrl`.
     """
     return ok(app, users.update_profile(principal(app), body))
+
+
+@app.get(f"{PREFIX}/me/export", responses=raises(success=202), tags=["users"])
+@requires()
+def export_me() -> Response[Envelope[ExportJobOut]]:
+    """Export the caller's data.
+
+    Starts a job that writes one JSON file of everything the account holds (profile, sessions and
+    each system's data) and emails the account a download link valid for one hour. While that
+    job waits or runs, asking again answers the same job.
+    """
+    return accepted(app, request_export(principal(app)))
 
 
 @app.get(PREFIX, tags=["users"])

@@ -38,6 +38,8 @@ class Settings(BaseModel):
     uploads_public_base_url: str = ""
     # Private bucket of the experience layer's files (presigned POST in, presigned GET out).
     files_bucket: str = ""
+    # Private bucket of account exports (shared.lifecycle.export): one JSON file per export.
+    exports_bucket: str = ""
 
     jwt_secret_id: str = ""
     jwt_secret: str = Field(default="", repr=False)

@@ -27,6 +27,7 @@ SUBJECTS: dict[str, str] = {
     "order_refunded": "Refund Issued for Order {{ order.number }}",
     "post_live": "Your post is live: {{ title }}",
     "low_stock": "Low stock: {{ productName }}",
+    "data_export": "Your data export is ready",
 }
 
 # Currencies written with a leading symbol; any other code follows the amount ("12.34 CAD").

@@ -24,6 +24,8 @@ CATALOG = (
     "shared.experience.jobs",
     "shared.blog.jobs",
     "shared.lifecycle.jobs",
+    "shared.lifecycle.export",
+    "shared.lifecycle.cleanup",
 )
 
 

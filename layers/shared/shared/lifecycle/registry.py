@@ -33,6 +33,7 @@ CATALOG: tuple[str, ...] = (
     "shared.identity.lifecycle",
     "shared.blackjack.lifecycle",
     "shared.blog.lifecycle",
+    "shared.lifecycle.export",
 )
 
 # What replaces a deleted account's name wherever a record must stay (orders, others' threads).

@@ -30,6 +30,7 @@ Template = Literal[
     "order_refunded",
     "post_live",
     "low_stock",
+    "data_export",
 ]
 
 
