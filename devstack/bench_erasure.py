@@ -112,7 +112,7 @@ def _erase(user_id: str, job_id: str) -> tuple[int, dict[str, Any]]:
         parts += 1
         payload = {"userId": user_id, "part": part}
         context = JobContext(job, "account.erase", payload, attempt=1, attempts_total=1, max_attempts=5)
-        result = erase_account(context)
+        result = erase_account(context) or {}
         if "continuedBy" not in result:
             return parts, result
         part, job = part + 1, str(result["continuedBy"])
