@@ -4,6 +4,7 @@ its address can register again, a confirmation email goes out, and its erasure j
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -142,3 +143,21 @@ def test_a_deleted_account_cannot_delete_again(api: Api, customer: Account) -> N
     assert delete_me(api, customer).status == 202
 
     assert_problem(delete_me(api, customer), 401, "USER_NOT_FOUND")
+
+
+def test_the_identity_export_section_has_the_profile_and_sessions_and_no_secret(api: Api, customer: Account) -> None:
+    from shared.lifecycle import registry
+
+    api.login_account(customer.email)
+
+    exported = registry.exporters()["identity"](customer.id)
+
+    assert exported["profile"]["id"] == customer.id
+    assert exported["profile"]["email"] == customer.email
+    assert len(exported["sessions"]) == 2
+    assert set(exported["sessions"][0]) == {"createdAt", "lastUsedAt", "expiresAt", "userAgent", "ipAddress"}
+    assert exported["apiKeysCreated"] == []
+    text = json.dumps(exported)
+    assert "argon2" not in text
+    assert "Hash" not in text
+    assert registry.exporters()["identity"]("01nosuchuser") == {}

@@ -12,17 +12,24 @@ claims (:mod:`shared.lifecycle.deletion`); these steps remove the rest:
   organisation's integration because the admin who minted it left; the creator is replaced.
 - ``identity.account`` (95): makes sure the profile and claims are gone (a profile brought back,
   e.g. by a restored backup, is deleted with its claims and counters).
+
+The ``identity`` export section is the profile, the sessions and the API keys the account
+created, without any hash or secret.
 """
 
 from __future__ import annotations
 
+from itertools import islice
+from typing import Any
+
 from shared.errors import Conflict, NotFound
 from shared.identity import api_key_repository, repository
 from shared.identity.jobs import onboarding_dedup_key
-from shared.lifecycle.registry import ErasureContext, erasure_step, retain
+from shared.lifecycle.registry import ErasureContext, erasure_step, export_section, retain
 
 PAGE_SIZE = 25  # one BatchWriteItem
 DELETED_CREATOR = "deleted-user"
+EXPORTED_KEYS = 100
 
 
 @erasure_step("identity.sessions", entities=["SESSION"], order=10)
@@ -73,6 +80,41 @@ def make_sure_the_account_is_gone(ctx: ErasureContext) -> bool:
     repository.release_claims_of(ctx.user_id, held)
     ctx.touch(len(held))
     return True
+
+
+@export_section("identity")
+def export_identity(user_id: str) -> dict[str, Any]:
+    user = repository.get_user(user_id)
+    if user is None:
+        return {}
+    profile = {
+        "id": user.user_id,
+        "email": user.email,
+        "name": user.name,
+        "username": user.username,
+        "role": user.role,
+        "status": user.status,
+        "avatarUrl": user.avatar_url,
+        "emailVerified": bool(user.email_verified),
+        "lastLoginAt": user.last_login_at,
+        "createdAt": user.created_at,
+        "updatedAt": user.updated_at,
+    }
+    sessions = [
+        {
+            "createdAt": session.created_at,
+            "lastUsedAt": session.last_used_at,
+            "expiresAt": session.expires_at,
+            "userAgent": session.user_agent,
+            "ipAddress": session.ip_address,
+        }
+        for session in repository.list_sessions(user_id)
+    ]
+    keys = [
+        {"id": key.key_id, "name": key.name, "scopes": list(key.scopes or []), "createdAt": key.created_at}
+        for key in islice(api_key_repository.created_by(user_id, PAGE_SIZE), EXPORTED_KEYS)
+    ]
+    return {"profile": profile, "sessions": sessions, "apiKeysCreated": keys}
 
 
 retain(

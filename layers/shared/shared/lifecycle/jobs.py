@@ -72,13 +72,15 @@ def erase_account(context: JobContext) -> dict[str, Any]:
         return {"skipped": "no erasure record: a live account is never erased"}
     part = int(context.payload.get("part") or int(record.part) + 1)
     steps = registry.steps()
-    done = set(record.steps_done or ())
     if record.status == "completed":
-        return {"steps": len(steps), "touched": 0, "part": part, "alreadyCompleted": True}
+        return {"steps": len(steps), "total": len(steps), "touched": 0, "part": part, "alreadyCompleted": True}
     if part != int(record.part) or record.job_id != context.job_id:
         records.set_part(user_id, part, context.job_id)
+    recorded = set(record.steps_done or ())
+    pending = [step for step in steps if step.name not in recorded]
+    done = len(steps) - len(pending)
+    context.progress(done * 100 // len(steps))
     ctx = registry.ErasureContext(user_id, record.role, deadline=time.monotonic() + TIME_BUDGET_SECONDS)
-    pending = [step for step in steps if step.name not in done]
     for step in pending:
         before = ctx.touched
         try:
@@ -90,19 +92,23 @@ def erase_account(context: JobContext) -> dict[str, Any]:
             records.add_touched(user_id, ctx.touched - before)
             break
         records.step_done(user_id, step.name, ctx.touched - before)
-        done.add(step.name)
-        context.progress(len(done & {s.name for s in steps}) * 100 // max(1, len(steps)))
+        done += 1
+        context.progress(done * 100 // len(steps))
         if ctx.out_of_time():
             break
-    finished_steps = len(done & {s.name for s in steps})
-    result: dict[str, Any] = {"steps": finished_steps, "total": len(steps), "touched": ctx.touched, "part": part}
-    if finished_steps == len(steps):
+    result: dict[str, Any] = {"steps": done, "total": len(steps), "touched": ctx.touched, "part": part}
+    if done == len(steps):
         records.complete(user_id)
         return result
-    from shared.jobs.enqueue import enqueue
+    return {**result, "continuedBy": _continue(user_id, part + 1)}
 
-    spec = erase_job(user_id, part + 1)
-    next_id = enqueue(ERASE, spec.payload, dedup_key=spec.dedup_key, max_attempts=MAX_ATTEMPTS)
-    records.set_part(user_id, part + 1, next_id)
-    result["continuedBy"] = next_id
-    return result
+
+def _continue(user_id: str, part: int) -> str:
+    """Enqueue ``part`` (a retried part finds the live one by its dedup key); returns its job id."""
+    from shared.jobs.enqueue import enqueue
+    from shared.lifecycle import repository as records
+
+    spec = erase_job(user_id, part)
+    job_id = enqueue(ERASE, spec.payload, dedup_key=spec.dedup_key, max_attempts=MAX_ATTEMPTS)
+    records.set_part(user_id, part, job_id)
+    return job_id
