@@ -39,6 +39,8 @@ deleted product only clears its low-stock entry; reviews feed no consumer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from shared.commerce.cart import repository as cart
@@ -49,6 +51,7 @@ from shared.commerce.orders.views import order_out
 from shared.commerce.payments import gateway
 from shared.commerce.payments import repository as payments
 from shared.commerce.products import erasure as products
+from shared.commerce.products import service as product_service
 from shared.commerce.products.models import ProductItem, ReviewItem
 from shared.commerce.products.views import product_out, review_out
 from shared.commerce.sellers import repository as sellers
@@ -119,13 +122,7 @@ retain("STREAM_APPLIED", reason="a stream record's applied marker (its event id)
 def erase_cart(ctx: ErasureContext) -> bool:
     """The cart (bounded by the cart's line limit) and the order Idempotency-Keys."""
     ctx.touch(cart.clear(ctx.user_id))
-    while True:
-        deleted, more = orders.delete_idempotency_keys(ctx.user_id, limit=PAGE)
-        ctx.touch(deleted)
-        if not more:
-            return True
-        if ctx.out_of_time():
-            return False
+    return _drain(ctx, partial(orders.delete_idempotency_keys, ctx.user_id, limit=PAGE))
 
 
 @erasure_step("commerce.reviews", entities=["REVIEW", "PURCHASE"], order=31)
@@ -143,13 +140,7 @@ def erase_reviews(ctx: ErasureContext) -> bool:
             break
         if ctx.out_of_time():
             return False
-    while True:
-        deleted, more = products.delete_purchases(ctx.user_id, limit=PAGE)
-        ctx.touch(deleted)
-        if not more:
-            return True
-        if ctx.out_of_time():
-            return False
+    return _drain(ctx, partial(products.delete_purchases, ctx.user_id, limit=PAGE))
 
 
 @erasure_step("commerce.orders", entities=["ORDER"], order=32)
@@ -200,13 +191,8 @@ def erase_seller(ctx: ErasureContext) -> bool:
             break
         if ctx.out_of_time():
             return False
-    while True:
-        deleted, more = low_stock.clear_seller(ctx.user_id, limit=PAGE)
-        ctx.touch(deleted)
-        if not more:
-            break
-        if ctx.out_of_time():
-            return False
+    if not _drain(ctx, partial(low_stock.clear_seller, ctx.user_id, limit=PAGE)):
+        return False
     if sellers.delete_profile(ctx.user_id):
         ctx.touch()
     return True
@@ -215,18 +201,24 @@ def erase_seller(ctx: ErasureContext) -> bool:
 def _erase_product(product_id: str, ctx: ErasureContext) -> bool:
     """Delist, drop the reviews, delete; ``False`` when time ran out between review pages (the
     product stays delisted and is found again by the next part)."""
-    if products.delist(product_id) is None:
+    if product_service.delist(product_id) is None:
         return True
-    while True:
-        deleted, more = products.delete_reviews_of(product_id, limit=EXPORT_PAGE)
-        ctx.touch(deleted)
-        if not more:
-            break
-        if ctx.out_of_time():
-            return False
-    if products.delete_product(product_id):
+    if not _drain(ctx, partial(products.delete_reviews_of, product_id, limit=EXPORT_PAGE)):
+        return False
+    if product_service.remove_product(product_id):
         ctx.touch()
     return True
+
+
+def _drain(ctx: ErasureContext, delete_page: Callable[[], tuple[int, bool]]) -> bool:
+    """Call ``delete_page`` until nothing is left (``True``) or time ran out (``False``)."""
+    while True:
+        deleted, more = delete_page()
+        ctx.touch(deleted)
+        if not more:
+            return True
+        if ctx.out_of_time():
+            return False
 
 
 # ---------------------------------------------------------------------------- export

@@ -31,6 +31,7 @@ from shared.commerce.orders.models import (
 from shared.commerce.products import repository as products
 from shared.data import unique
 from shared.data.pagination import Page, query_page
+from shared.data.purge import delete_page
 from shared.data.table import Item
 from shared.data.transactions import CONDITION_FAILED, is_condition_failure, transaction
 from shared.errors import NotFound
@@ -321,10 +322,5 @@ def anonymise(order_id: str, *, name: str, email: str, address: dict[str, str]) 
 
 def delete_idempotency_keys(user_id: str, *, limit: int) -> tuple[int, bool]:
     """Delete one page of the user's ``ORDER_IDEMPOTENCY#`` items; returns (deleted, more may be left)."""
-    run = partial(Item.query, user_pk(user_id), Item.sk.startswith(IDEMPOTENCY_PREFIX))
-    page = query_page(run, limit=limit, position=None)
-    found = [item for item in page.items if isinstance(item, OrderIdempotencyItem)]
-    with Item.batch_write() as batch:
-        for item in found:
-            batch.delete(item)
-    return len(found), page.next_position is not None
+    run = partial(Item.query, user_pk(user_id), Item.sk.startswith(IDEMPOTENCY_PREFIX), consistent_read=True)
+    return delete_page(run, OrderIdempotencyItem, limit=limit)

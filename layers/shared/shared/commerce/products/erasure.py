@@ -27,13 +27,13 @@ from shared.commerce.products.models import (
     user_reviews,
 )
 from shared.data.pagination import Page, query_page
+from shared.data.purge import delete_page
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.identity.models import user_pk
 
 ATTEMPTS = 8
-DELISTED = "inactive"
 
 
 # ---------------------------------------------------------------------------- reviews by author
@@ -119,14 +119,11 @@ def _delete_orphan(review: ReviewItem) -> bool:
 
 def delete_purchases(user_id: str, *, limit: int) -> tuple[int, bool]:
     """Delete one page of the user's ``PURCHASE#`` items; returns (deleted, more may be left)."""
-    page = query_page(
-        partial(Item.query, user_pk(user_id), Item.sk.startswith(PURCHASE_PREFIX)), limit=limit, position=None
+    return delete_page(
+        partial(Item.query, user_pk(user_id), Item.sk.startswith(PURCHASE_PREFIX), consistent_read=True),
+        PurchaseItem,
+        limit=limit,
     )
-    found = [item for item in page.items if isinstance(item, PurchaseItem)]
-    with Item.batch_write() as batch:
-        for item in found:
-            batch.delete(item)
-    return len(found), page.next_position is not None
 
 
 # ---------------------------------------------------------------------------- a seller's products
@@ -138,52 +135,8 @@ def products_of(seller_id: str, *, limit: int, position: dict[str, Any] | None) 
     return query_page(run, limit=limit, position=position, index="GSI5")
 
 
-def delist(product_id: str) -> ProductItem | None:
-    """Make the product ``inactive`` (out of every listing, category page and search posting;
-    its page 404s to the public) through the ordinary version-conditioned edit, retried on a
-    concurrent write. Returns the product as it is now, ``None`` when it is gone."""
-    for _ in range(ATTEMPTS):
-        old = repository.get_product(product_id)
-        if old is None or old.status == DELISTED:
-            return old
-        new = repository.copy(old)
-        new.status = DELISTED
-        try:
-            repository.update(old, new)
-        except Conflict as exc:
-            if exc.code == "PRODUCT_CHANGED":
-                continue
-            raise
-        return new
-    raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
-
-
 def delete_reviews_of(product_id: str, *, limit: int) -> tuple[int, bool]:
     """Delete one page of the reviews of a product about to be deleted (their counters go with
     it); returns (deleted, more may be left)."""
     run = partial(Item.query, product_pk(product_id), Item.sk.startswith(REVIEW_PREFIX), consistent_read=True)
-    page = query_page(run, limit=limit, position=None)
-    found = [item for item in page.items if isinstance(item, ReviewItem)]
-    with Item.batch_write() as batch:
-        for item in found:
-            batch.delete(item)
-    return len(found), page.next_position is not None
-
-
-def delete_product(product_id: str) -> bool:
-    """Delete the product, its slug/SKU claims and postings (:func:`repository.delete`), retried
-    on a concurrent write. Returns whether this call deleted it."""
-    for _ in range(ATTEMPTS):
-        product = repository.get_product(product_id)
-        if product is None:
-            return False
-        try:
-            repository.delete(product)
-        except NotFound:
-            return False
-        except Conflict as exc:
-            if exc.code == "PRODUCT_CHANGED":
-                continue
-            raise
-        return True
-    raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
+    return delete_page(run, ReviewItem, limit=limit)
