@@ -5,6 +5,7 @@ rating aggregates, idempotent and resumable steps, stream consumers unmoved."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,17 +14,29 @@ from shared.commerce.cart import repository as cart
 from shared.commerce.inventory.models import LowStockItem, low_stock_pk
 from shared.commerce.payments import gateway
 from shared.commerce.payments import repository as payments
+from shared.commerce.products import erasure, reviews
 from shared.commerce.products import repository as products
 from shared.commerce.products.models import product_pk
+from shared.commerce.products.schemas import CreateReviewRequest
 from shared.commerce.sellers import repository as sellers
 from shared.data.table import Item
+from shared.identity.principal import Principal
 from shared.lifecycle.registry import DELETED_NAME, ErasureContext, deleted_email, exporters, steps
 
 from tests.support.analytics import Stream
 from tests.support.api import Account, Api
 from tests.support.checkout import ADDRESS, add_to_cart, deliver_events, order, place_order, start_payment, stripe_event
 from tests.support.localstripe import pay_intent
-from tests.support.products import approved_seller, create_category, create_product
+from tests.support.outbox import owed_items
+from tests.support.products import (
+    approved_seller,
+    atomic_dynamodb_calls,
+    create_category,
+    create_product,
+    outcome,
+    principal_of,
+    run_concurrently,
+)
 
 pytestmark = pytest.mark.usefixtures("local_stripe")
 BILLING = {**ADDRESS, "address1": "2 Billing Road", "phone": "+1 555 0100"}
@@ -90,6 +103,9 @@ def test_an_erased_buyer_leaves_anonymised_orders_and_exact_ratings(
     review(api, customer, kettle["id"], 5)
     for rating in (2, 3):
         review(api, api.register(), kettle["id"], rating)
+    add_to_cart(api, customer, spare["id"])
+    unpaid = place_order(api, customer).data
+    start_payment(api, customer, unpaid["id"])
     add_to_cart(api, customer, spare["id"], 2)
     customer_id = payments.customer_of(customer.id)
     assert customer_id is not None
@@ -104,9 +120,9 @@ def test_an_erased_buyer_leaves_anonymised_orders_and_exact_ratings(
     # When the buyer's commerce data is erased
     done, touched = erase(customer.id, "customer")
 
-    # Then every step finished: cart line, review, proof of purchase, order, Stripe customer
+    # Then every step finished: two orders, cart line, review, proof of purchase, Stripe customer
     assert done == [True] * len(done)
-    assert touched == 5
+    assert touched == 6
     assert cart.get_lines(customer.id) == []
     assert not products.has_purchased(customer.id, kettle["id"])
     shown = public(api, f"/api/v1/products/{kettle['id']}").data
@@ -138,9 +154,16 @@ def test_an_erased_buyer_leaves_anonymised_orders_and_exact_ratings(
     assert "Ring twice" not in str(stored.serialize())
     assert customer.email not in str(stored.serialize())
 
+    # And the unpaid order is cancelled, its stock back, with no email to the placeholder
+    cancelled = order(api, admin, unpaid["id"])
+    assert (cancelled["status"], cancelled["cancellationReason"]) == ("cancelled", lifecycle.ACCOUNT_DELETED)
+    assert cancelled["shippingAddress"] == placeholder()
+    assert public(api, f"/api/v1/products/{spare['id']}").data["stockQuantity"] == spare["stockQuantity"]
+    assert [i for i in owed_items() if deleted_email(customer.id) in str(i.serialize())] == []
+
     # And the stream consumers write nothing for it: the dashboard is what it was, the ledger
     # consumer adds no entry for the anonymisation record
-    assert ledger_consumes(api, stream.run()) == 1  # the anonymisation
+    assert ledger_consumes(api, stream.run()) == 3  # the anonymisations, the cancellation
     assert api.call("GET", "/api/v1/admin/dashboard", token=admin.access_token).data == before
     assert transactions(api, admin) == ledger_before
 
@@ -154,9 +177,9 @@ def test_an_erased_buyer_leaves_anonymised_orders_and_exact_ratings(
     assert (shown["averageRating"], shown["reviewCount"]) == (2.5, 2)
 
     # And the export taken before held the orders, reviews and cart, camelCase and in cents
-    assert [o["id"] for o in exported["orders"]] == [placed["id"]]
-    assert exported["orders"][0]["totalAmount"] == placed["totalAmount"]
-    assert exported["orders"][0]["items"][0]["unitPrice"] == kettle["price"]
+    assert [o["id"] for o in exported["orders"]] == [unpaid["id"], placed["id"]]
+    assert exported["orders"][1]["totalAmount"] == placed["totalAmount"]
+    assert exported["orders"][1]["items"][0]["unitPrice"] == kettle["price"]
     assert [(r["productId"], r["rating"]) for r in exported["reviews"]] == [(kettle["id"], 5)]
     assert [(line["productId"], line["quantity"]) for line in exported["cart"]] == [(spare["id"], 2)]
     assert (exported["store"], exported["products"]) == (None, [])
@@ -258,3 +281,42 @@ def test_steps_stop_at_a_page_when_out_of_time_and_finish_on_the_next_run(
         assert order(api, admin, o["id"])["shippingAddress"] == placeholder()
     for product in (first, second):
         assert public(api, f"/api/v1/products/{product['id']}").status == 404
+
+
+def test_review_erasures_racing_each_other_and_new_reviews_keep_the_rating_exact(
+    api: Api, admin: Account, local_stripe: str
+) -> None:
+    # Given a product reviewed 5, 4 and 3 by three accounts being erased
+    seller = approved_seller(api, admin)
+    product = create_product(api, seller.access_token, name="Contended Kettle")
+    leaving = [api.register() for _ in range(3)]
+    for who, rating in zip(leaving, (5, 4, 3), strict=True):
+        review(api, who, product["id"], rating)
+    arriving = [principal_of(api.register()) for _ in range(3)]
+
+    def erase_review(who: Account) -> Callable[[], bool]:
+        return lambda: erasure.erase_review(product["id"], who.id)
+
+    def post(who: Principal, rating: int) -> Callable[[], bool]:
+        return lambda: (
+            outcome(lambda: reviews.create_review(who, product["id"], CreateReviewRequest(rating=rating))) == "ok"
+        )
+
+    # When each erasure runs twice at once (a retried job part) while three new reviews (1, 2, 1) arrive
+    with atomic_dynamodb_calls():
+        results = run_concurrently(
+            *(erase_review(who) for who in leaving),
+            *(erase_review(who) for who in leaving),
+            *(post(who, rating) for who, rating in zip(arriving, (1, 2, 1), strict=True)),
+        )
+
+    # Then each review was taken out once, and the product's rating is exactly the new reviews'
+    assert sum(results[:6]) == 3
+    assert results[6:] == [True] * 3
+    shown = public(api, f"/api/v1/products/{product['id']}").data
+    assert (shown["averageRating"], shown["reviewCount"]) == (1.33, 3)
+    stored = products.get_product(product["id"])
+    assert stored is not None
+    assert (int(stored.rating_sum), int(stored.review_count)) == (4, 3)
+    card = public(api, "/api/v1/products", search="contended").data["items"][0]
+    assert (card["averageRating"], card["reviewCount"]) == (1.33, 3)

@@ -11,7 +11,9 @@ What becomes of a deleted account's commerce data
 - **Orders as a buyer**: kept for accounting, with the name, email and both addresses replaced
   by placeholders and the buyer's notes dropped (``commerce.orders``). The admin and the
   sellers still see them (sellers read the same order item through their ``ORDER_SELLER``
-  slice, so they see the placeholders too); amounts, lines and payments are untouched.
+  slice, so they see the placeholders too); amounts, lines and payments are untouched. An
+  unpaid order is cancelled (nobody can pay it any more). Paid orders keep their course (the
+  seller or admin ships, cancels or refunds them); no order email goes to the placeholder.
 - **Stripe customer**: deleted on Stripe through the payments gateway (it holds the name and
   email; payments and refunds of its PaymentIntents still work without it), then the mapping
   is dropped (``commerce.payments``).
@@ -46,7 +48,9 @@ from typing import Any
 from shared.commerce.cart import repository as cart
 from shared.commerce.inventory import repository as low_stock
 from shared.commerce.orders import repository as orders
+from shared.commerce.orders import service as order_service
 from shared.commerce.orders.models import OrderItem
+from shared.commerce.orders.rules import PENDING
 from shared.commerce.orders.views import order_out
 from shared.commerce.payments import gateway
 from shared.commerce.payments import repository as payments
@@ -55,6 +59,7 @@ from shared.commerce.products import service as product_service
 from shared.commerce.products.models import ProductItem, ReviewItem
 from shared.commerce.products.views import product_out, review_out
 from shared.commerce.sellers import repository as sellers
+from shared.errors import Conflict
 from shared.lifecycle.registry import (
     DELETED_NAME,
     ErasureContext,
@@ -68,6 +73,7 @@ PAGE = 25
 PRODUCT_PAGE = 10
 EXPORT_PAGE = 100
 REDACTED = "[deleted]"
+ACCOUNT_DELETED = "Account deleted"
 
 
 def placeholder_address() -> dict[str, str]:
@@ -118,14 +124,54 @@ retain("STREAM_APPLIED", reason="a stream record's applied marker (its event id)
 # ---------------------------------------------------------------------------- erasure steps
 
 
-@erasure_step("commerce.cart", entities=["CART_LINE", "ORDER_IDEMPOTENCY"], order=30)
+@erasure_step("commerce.orders", entities=["ORDER"], order=30)
+def anonymise_orders(ctx: ErasureContext) -> bool:
+    """The buyer's orders, kept and anonymised (see the module doc); an unpaid one is then
+    cancelled as the unpaid-order job would (its intent stopped on Stripe, its stock released),
+    since nobody can pay it any more. It runs first: an intent found paid meanwhile confirms the
+    order and writes proofs of purchase, which ``commerce.reviews`` then deletes."""
+    email = deleted_email(ctx.user_id)
+    address = placeholder_address()
+    position: dict[str, Any] | None = None
+    while True:
+        page = orders.list_for_user(ctx.user_id, limit=PAGE, position=position)
+        for order in page.items:
+            if not isinstance(order, OrderItem):
+                continue
+            if order.user_email != email and orders.anonymise(
+                order.order_id, name=DELETED_NAME, email=email, address=address
+            ):
+                ctx.touch()
+            if order.status == PENDING:
+                _cancel_unpaid(order.order_id)
+        position = page.next_position
+        if position is None:
+            return True
+        if ctx.out_of_time():
+            return False
+
+
+def _cancel_unpaid(order_id: str) -> None:
+    """Raises :class:`Conflict` ``PAYMENT_IN_PROGRESS`` (Stripe is still processing it) and
+    :class:`UpstreamFailed`: the job retries the step."""
+    order = orders.get_order(order_id)
+    if order is None or order.status != PENDING:
+        return
+    try:
+        order_service.cancel(order, ACCOUNT_DELETED)
+    except Conflict as exc:
+        if exc.code != "ORDER_NOT_CANCELLABLE":
+            raise
+
+
+@erasure_step("commerce.cart", entities=["CART_LINE", "ORDER_IDEMPOTENCY"], order=31)
 def erase_cart(ctx: ErasureContext) -> bool:
     """The cart (bounded by the cart's line limit) and the order Idempotency-Keys."""
     ctx.touch(cart.clear(ctx.user_id))
     return _drain(ctx, partial(orders.delete_idempotency_keys, ctx.user_id, limit=PAGE))
 
 
-@erasure_step("commerce.reviews", entities=["REVIEW", "PURCHASE"], order=31)
+@erasure_step("commerce.reviews", entities=["REVIEW", "PURCHASE"], order=32)
 def erase_reviews(ctx: ErasureContext) -> bool:
     """Each review with its product's rating adjusted in the same transaction
     (:func:`products.erase_review`), then the proofs of purchase."""
@@ -141,26 +187,6 @@ def erase_reviews(ctx: ErasureContext) -> bool:
         if ctx.out_of_time():
             return False
     return _drain(ctx, partial(products.delete_purchases, ctx.user_id, limit=PAGE))
-
-
-@erasure_step("commerce.orders", entities=["ORDER"], order=32)
-def anonymise_orders(ctx: ErasureContext) -> bool:
-    """The buyer's orders, kept and anonymised (see the module doc)."""
-    email = deleted_email(ctx.user_id)
-    address = placeholder_address()
-    position: dict[str, Any] | None = None
-    while True:
-        page = orders.list_for_user(ctx.user_id, limit=PAGE, position=position)
-        for order in page.items:
-            if not isinstance(order, OrderItem) or order.user_email == email:
-                continue
-            if orders.anonymise(order.order_id, name=DELETED_NAME, email=email, address=address):
-                ctx.touch()
-        position = page.next_position
-        if position is None:
-            return True
-        if ctx.out_of_time():
-            return False
 
 
 @erasure_step("commerce.payments", entities=["STRIPE_CUSTOMER"], order=33)
