@@ -4,16 +4,16 @@
 What becomes of a deleted account's commerce data
 =================================================
 
-- **Cart** and **order idempotency keys**: deleted (``commerce.cart``).
-- **Reviews**: deleted, each in one transaction with the exact update of its product's rating
-  (sum, count, average and rating index key); **proofs of purchase** (``PURCHASE#``) deleted
-  (``commerce.reviews``).
 - **Orders as a buyer**: kept for accounting, with the name, email and both addresses replaced
   by placeholders and the buyer's notes dropped (``commerce.orders``). The admin and the
   sellers still see them (sellers read the same order item through their ``ORDER_SELLER``
   slice, so they see the placeholders too); amounts, lines and payments are untouched. An
   unpaid order is cancelled (nobody can pay it any more). Paid orders keep their course (the
   seller or admin ships, cancels or refunds them); no order email goes to the placeholder.
+- **Cart** and **order idempotency keys**: deleted (``commerce.cart``).
+- **Reviews**: deleted, each in one transaction with the exact update of its product's rating
+  (sum, count, average and rating index key); **proofs of purchase** (``PURCHASE#``) deleted
+  (``commerce.reviews``).
 - **Stripe customer**: deleted on Stripe through the payments gateway (it holds the name and
   email; payments and refunds of its PaymentIntents still work without it), then the mapping
   is dropped (``commerce.payments``).
@@ -35,8 +35,9 @@ is left (finished items are skipped by their own condition: an anonymised order,
 is gone).
 
 Stream consumers see these writes: an anonymised order changes no amount or status (the
-analytics rollups, the ledger and the real-time fan-out write nothing for it); a delisted or
-deleted product only clears its low-stock entry; reviews feed no consumer.
+analytics rollups, the ledger and the real-time fan-out write nothing for it); a cancelled
+unpaid order was never counted (only paid orders are); a delisted or deleted product only
+clears its low-stock entry; reviews feed no consumer.
 """
 
 from __future__ import annotations
