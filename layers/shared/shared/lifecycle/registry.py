@@ -33,6 +33,7 @@ CATALOG: tuple[str, ...] = (
     "shared.identity.lifecycle",
     "shared.blackjack.lifecycle",
     "shared.blog.lifecycle",
+    "shared.commerce.lifecycle",
     "shared.lifecycle.export",
 )
 

@@ -134,9 +134,11 @@ def delete_lines(tx: TransactWrite, user_id: str, product_ids: Iterable[str]) ->
         tx.delete(_line_ref(user_id, product_id))
 
 
-def clear(user_id: str) -> None:
-    """Delete every line of the user's cart, expired ones included (Query + BatchWriteItem)."""
+def clear(user_id: str) -> int:
+    """Delete every line of the user's cart, expired ones included (Query + BatchWriteItem: a
+    cart holds at most ``CART_MAX_LINES`` live lines); returns how many were deleted."""
     lines = _all_lines(user_id)
     with CartLineItem.batch_write() as batch:
         for line in lines:
             batch.delete(line)
+    return len(lines)

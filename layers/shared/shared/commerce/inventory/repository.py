@@ -10,6 +10,7 @@ from pynamodb.transactions import TransactWrite
 from shared.commerce.inventory.alerts import Snapshot
 from shared.commerce.inventory.models import LowStockItem, low_stock_pk
 from shared.data.pagination import Page, query_page
+from shared.data.purge import delete_page
 from shared.data.table import Item
 
 
@@ -33,5 +34,10 @@ def clear(tx: TransactWrite, product: Snapshot) -> None:
 
 
 def list_for_seller(seller_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[LowStockItem]:
-    run = partial(Item.query, low_stock_pk(seller_id))
+    run = partial(Item.query, low_stock_pk(seller_id), consistent_read=True)
     return query_page(run, limit=limit, position=position)
+
+
+def clear_seller(seller_id: str, *, limit: int) -> tuple[int, bool]:
+    """Delete one page of the seller's low-stock entries; returns (deleted, more may be left)."""
+    return delete_page(partial(Item.query, low_stock_pk(seller_id), consistent_read=True), LowStockItem, limit=limit)

@@ -1,12 +1,14 @@
 """Order emails, owed through the outbox by the transition that causes each (built from the order
 as read before it, plus what the transition sets). Each id is a business key, so the same fact
-owed twice collapses into one email."""
+owed twice collapses into one email. The buyer of an erased account is owed none: their orders
+carry a placeholder address (:func:`shared.lifecycle.registry.deleted_email`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from shared.commerce.orders.models import OrderItem
+from shared.lifecycle.registry import deleted_email
 from shared.messaging.email import EmailMessage, Template, owed_email
 from shared.messaging.owed import Owed
 from shared.settings import get_settings
@@ -38,30 +40,31 @@ def order_data(order: OrderItem) -> dict[str, Any]:
     }
 
 
-def _email(order: OrderItem, template: Template, key: str, **extra: Any) -> Owed:
-    return owed_email(
-        EmailMessage(
-            id=f"{template}:{order.order_id}{key}",
-            template=template,
-            to=order.user_email,
-            data={"name": order.user_name, "order": order_data(order), **extra},
-        )
+def _email(order: OrderItem, template: Template, key: str, **extra: Any) -> list[Owed]:
+    if order.user_email == deleted_email(order.user_id):
+        return []
+    message = EmailMessage(
+        id=f"{template}:{order.order_id}{key}",
+        template=template,
+        to=order.user_email,
+        data={"name": order.user_name, "order": order_data(order), **extra},
     )
+    return [owed_email(message)]
 
 
-def confirmation(order: OrderItem) -> Owed:
+def confirmation(order: OrderItem) -> list[Owed]:
     return _email(order, "order_confirmation", "")
 
 
-def shipped(order: OrderItem, *, tracking_number: str | None, tracking_url: str | None) -> Owed:
+def shipped(order: OrderItem, *, tracking_number: str | None, tracking_url: str | None) -> list[Owed]:
     return _email(order, "order_shipped", "", tracking_number=tracking_number, tracking_url=tracking_url)
 
 
-def cancelled(order: OrderItem, *, reason: str, refund_amount: int) -> Owed:
+def cancelled(order: OrderItem, *, reason: str, refund_amount: int) -> list[Owed]:
     return _email(order, "order_cancelled", "", reason=reason, refund_amount=refund_amount)
 
 
-def refunded(order: OrderItem, *, refund_amount: int, refunded_total: int) -> Owed:
+def refunded(order: OrderItem, *, refund_amount: int, refunded_total: int) -> list[Owed]:
     """One email per refunded total reached (a second partial refund is a second email)."""
     return _email(
         order,

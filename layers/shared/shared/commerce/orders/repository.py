@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 from shared.commerce.cart import repository as cart
 from shared.commerce.orders.models import (
     ALL_ORDERS,
+    IDEMPOTENCY_PREFIX,
     ORDER_SK,
     OrderIdempotencyItem,
     OrderItem,
@@ -30,9 +31,11 @@ from shared.commerce.orders.models import (
 from shared.commerce.products import repository as products
 from shared.data import unique
 from shared.data.pagination import Page, query_page
+from shared.data.purge import delete_page
 from shared.data.table import Item
 from shared.data.transactions import CONDITION_FAILED, is_condition_failure, transaction
 from shared.errors import NotFound
+from shared.identity.models import user_pk
 from shared.messaging import outbox
 from shared.messaging.owed import Owed
 
@@ -301,3 +304,23 @@ def in_transaction(tx: TransactWrite, order_id: str, *, expect: Condition, sets:
     tx.update(
         OrderItem(order_pk(order_id), ORDER_SK), actions=_field_actions(sets), condition=Item.pk.exists() & expect
     )
+
+
+# ---------------------------------------------------------------------------- erasure (issue #18)
+
+
+def anonymise(order_id: str, *, name: str, email: str, address: dict[str, str]) -> bool:
+    """Replace the buyer's name, email and addresses with placeholders and drop their notes,
+    iff not done yet (the email is the marker). Amounts, lines, status and the index keys stay:
+    the order remains in the admin's and the sellers' lists. Returns whether this call did it."""
+    order = get_order(order_id)
+    sets: dict[str, Any] = {"user_name": name, "user_email": email, "shipping_address": address, "notes": None}
+    if order is not None and order.billing_address is not None:
+        sets["billing_address"] = address
+    return update_fields(order_id, expect=OrderItem.user_email != email, sets=sets)
+
+
+def delete_idempotency_keys(user_id: str, *, limit: int) -> tuple[int, bool]:
+    """Delete one page of the user's ``ORDER_IDEMPOTENCY#`` items; returns (deleted, more may be left)."""
+    run = partial(Item.query, user_pk(user_id), Item.sk.startswith(IDEMPOTENCY_PREFIX), consistent_read=True)
+    return delete_page(run, OrderIdempotencyItem, limit=limit)

@@ -330,7 +330,7 @@ def cancel(order: OrderItem, reason: str) -> OrderItem:
             expect=(OrderItem.status == order.status) & (OrderItem.stock_released == False),  # noqa: E712
             sets=sets,
             release=release,
-            owed=[notifications.cancelled(order, reason=reason, refund_amount=refunded_total - before)],
+            owed=notifications.cancelled(order, reason=reason, refund_amount=refunded_total - before),
         )
         if moved:
             if refunded_total != before and order.payment_intent_id:
@@ -379,7 +379,7 @@ def ship_order(principal: Principal, order_id: str, request: ShipOrderRequest) -
             "shipped_at": at,
             "updated_at": at,
         },
-        owed=[notifications.shipped(order, tracking_number=request.tracking_number, tracking_url=request.tracking_url)],
+        owed=notifications.shipped(order, tracking_number=request.tracking_number, tracking_url=request.tracking_url),
     )
     order = _reload(order)
     if not moved:

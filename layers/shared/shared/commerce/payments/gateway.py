@@ -163,6 +163,15 @@ def customer_exists(customer_id: str) -> bool:
     return not found.get("deleted")
 
 
+def delete_customer(customer_id: str) -> None:
+    """Delete the customer (its name, email and saved payment methods) on Stripe; one that is
+    already gone is fine. Its payments and refunds are unaffected. Raises :class:`UpstreamFailed`."""
+    try:
+        _call("delete a customer", lambda: client().v1.customers.delete(customer_id))
+    except Missing:
+        return
+
+
 def create_intent(
     *, amount: int, currency: str, customer: str | None, metadata: dict[str, str], idempotency_key: str
 ) -> Intent:

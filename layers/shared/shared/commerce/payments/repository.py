@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from shared.commerce.orders import repository as orders
 from shared.commerce.orders.models import OrderItem
@@ -118,6 +118,18 @@ def keep_customer(user_id: str, customer_id: str, at: str) -> str:
             return customer_of(user_id) or customer_id
         raise
     return customer_id
+
+
+def drop_customer(user_id: str, customer_id: str) -> bool:
+    """Forget the user's customer iff it is still ``customer_id``; returns whether it did."""
+    pk, sk = customer_key(user_id)
+    try:
+        StripeCustomerItem(pk, sk).delete(condition=StripeCustomerItem.customer_id == customer_id)
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 def replace_customer(user_id: str, customer_id: str, at: str) -> None:

@@ -181,7 +181,7 @@ def _confirm_order(order_id: str, intent: Intent) -> None:
                 "updated_at": at,
             },
             purchases=[str(line.product_id) for line in order.lines],
-            owed=[notifications.confirmation(order)],
+            owed=notifications.confirmation(order),
         )
         order = orders.get_order(order_id) or order
         if not moved and order.status == rules.PENDING:
@@ -258,7 +258,7 @@ def record_refund_total(intent_id: str, total: int) -> OrderItem | None:
     owed = (
         []
         if order.status == rules.CANCELLED
-        else [notifications.refunded(order, refund_amount=total - before, refunded_total=total)]
+        else notifications.refunded(order, refund_amount=total - before, refunded_total=total)
     )
     moved = False
     if full and order.status in rules.REFUNDABLE:

@@ -21,7 +21,9 @@ search: products containing a word         ``PK=SEARCH#<word>``, ``SK=<createdAt
 search: how many products contain a word   ``PK=SEARCH#<word>``, ``SK=#COUNT`` (``ADD`` counter)
 reviews of a product, newest first         Query GSI1 ``GSI1PK=PRODUCT_REVIEWS#<pid>``, ``GSI1SK=<createdAt>#<uid>``
 one user's review of a product             ``PK=PRODUCT#<pid>``, ``SK=REVIEW#<userId>`` (one per user, conditional put)
+a user's reviews (export, erasure)         Query GSI2 ``GSI2PK=USER_REVIEWS#<uid>``, ``GSI2SK=<createdAt>#<pid>``
 did the user buy the product?              ``PK=USER#<uid>``, ``SK=PURCHASE#<pid>`` (written by checkout)
+a user's proofs of purchase (erasure)      Query ``PK=USER#<uid>``, ``begins_with(SK, "PURCHASE#")``
 =========================================  ===================================================================
 
 GSI1-GSI4 and GSI6 keys are set only while a product is ``active`` or ``out_of_stock`` (sparse
@@ -32,6 +34,9 @@ it and ``includeOutOfStock`` reads the twin after the in-stock partition. GSI5 i
 every status so a seller sees their drafts. Combinations no index serves (category + rating,
 seller + price, tags, a price range under the newest sort) read the best index and filter;
 they cost in proportion to the items skipped.
+
+A review's GSI2 keys (its author's reviews) are written since account erasure (issue #18); the
+product is new, so there are no older reviews without them to backfill.
 """
 
 from __future__ import annotations
@@ -82,8 +87,15 @@ def reviews_partition(product_id: str) -> str:
     return f"PRODUCT_REVIEWS#{product_id}"
 
 
+def user_reviews(user_id: str) -> str:
+    return f"USER_REVIEWS#{user_id}"
+
+
+PURCHASE_PREFIX = "PURCHASE#"
+
+
 def purchase_key(user_id: str, product_id: str) -> tuple[str, str]:
-    return f"USER#{user_id}", f"PURCHASE#{product_id}"
+    return f"USER#{user_id}", f"{PURCHASE_PREFIX}{product_id}"
 
 
 def price_key(price: int) -> str:

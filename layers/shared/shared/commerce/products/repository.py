@@ -36,6 +36,7 @@ from shared.commerce.products.models import (
     rating_key,
     review_sk,
     reviews_partition,
+    user_reviews,
 )
 from shared.data import unique
 from shared.data.pagination import Page, query_page
@@ -380,6 +381,8 @@ def new_review(product_id: str, user_id: str, at: str, **fields: Any) -> ReviewI
         updated_at=at,
         gsi1pk=reviews_partition(product_id),
         gsi1sk=f"{at}#{user_id}",
+        gsi2pk=user_reviews(user_id),
+        gsi2sk=f"{at}#{product_id}",
         **fields,
     )
 

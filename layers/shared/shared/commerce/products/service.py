@@ -9,6 +9,7 @@ write is lost and no stale read overwrites stock or price.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shared.clock import now_iso
@@ -17,7 +18,7 @@ from shared.commerce.products import repository, rules
 from shared.commerce.products.models import LISTED_STATUSES, ProductItem
 from shared.commerce.products.schemas import CreateProductRequest, ProductOut, UpdateProductRequest
 from shared.commerce.products.views import product_out
-from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.identity.principal import Principal
 from shared.ids import new_id
 
@@ -133,16 +134,31 @@ def update_product(principal: Principal, product_id: str, request: UpdateProduct
 
 
 def delete_product(principal: Principal, product_id: str) -> None:
+    """Raises :class:`NotFound`, :class:`Forbidden`, :class:`Conflict` ``PRODUCT_CHANGED``."""
+    if not remove_product(product_id, check=lambda product: _ensure_may_manage(principal, product)):
+        raise repository.product_not_found()
+
+
+def remove_product(product_id: str, *, check: Callable[[ProductItem], None] | None = None) -> bool:
+    """Delete the product with its claims, postings and reviews (:func:`repository.delete`),
+    re-read and retried when a concurrent write wins; ``check`` may refuse the product read.
+    Returns ``False`` when there is no such product (any more)."""
     for attempt in range(EDIT_ATTEMPTS):
-        product = _get(product_id)
-        _ensure_may_manage(principal, product)
+        product = repository.get_product(product_id)
+        if product is None:
+            return False
+        if check is not None:
+            check(product)
         try:
             repository.delete(product)
+        except NotFound:
+            return False
         except Conflict:
             if attempt == EDIT_ATTEMPTS - 1:
                 raise
             continue
-        return
+        return True
+    return False  # pragma: no cover - the last attempt returns or raises
 
 
 def find_visible(viewer: Principal | None, id_or_slug: str) -> ProductItem:
@@ -178,13 +194,29 @@ def reconcile_stock_status(product_id: str) -> None:
     """After checkout moved stock: an active product left with none becomes ``out_of_stock`` (and
     leaves the listing), an ``out_of_stock`` one given stock back is ``active`` again. Version
     conditioned and retried, like any edit; a product that no longer exists is left alone."""
+    try:
+        _restatus(product_id, lambda old: rules.next_status(old.status, None, int(old.stock_quantity or 0)))
+    except Conflict:
+        return
+
+
+def delist(product_id: str) -> ProductItem | None:
+    """Make the product ``inactive``: out of every listing, category page and search posting,
+    its page a 404 to the public (:func:`find_visible`). Returns the product as it is now
+    (``None``: gone). Raises :class:`Conflict` ``PRODUCT_CHANGED`` when it kept changing."""
+    return _restatus(product_id, lambda _: "inactive")
+
+
+def _restatus(product_id: str, status_of: Callable[[ProductItem], str]) -> ProductItem | None:
+    """Set the status ``status_of`` decides on the fresh product, version-conditioned and
+    retried like any edit. Raises :class:`Conflict` ``PRODUCT_CHANGED`` after the last attempt."""
     for _ in range(EDIT_ATTEMPTS):
         old = repository.get_product(product_id)
         if old is None:
-            return
-        status = rules.next_status(old.status, None, int(old.stock_quantity or 0))
+            return None
+        status = status_of(old)
         if status == old.status:
-            return
+            return old
         new = repository.copy(old)
         new.status = status
         new.updated_at = now_iso()
@@ -194,4 +226,5 @@ def reconcile_stock_status(product_id: str) -> None:
             if exc.code == "PRODUCT_CHANGED":
                 continue
             raise
-        return
+        return new
+    raise Conflict("The product kept changing; retry", code="PRODUCT_CHANGED")

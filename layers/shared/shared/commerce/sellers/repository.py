@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.exceptions import DeleteError
+
 from shared.commerce.sellers.models import SellerProfileItem, profile_key
 from shared.data.table import Item
+from shared.data.transactions import is_condition_failure
 from shared.identity.models import PROFILE_SK, UserItem, user_pk
 
 
@@ -59,3 +62,14 @@ def upsert_profile(user_id: str, at: str, **fields: Any) -> SellerProfileItem:
         actions.append(attribute.remove() if value is None else attribute.set(value))
     item.update(actions=actions)
     return item
+
+
+def delete_profile(user_id: str) -> bool:
+    """Delete the store profile (the store page); returns whether there was one."""
+    try:
+        SellerProfileItem(*profile_key(user_id)).delete(condition=Item.pk.exists())
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

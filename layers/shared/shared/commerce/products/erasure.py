@@ -1,0 +1,142 @@
+"""Data access for a deleted account's products, reviews and proofs of purchase (issue #18).
+
+Used by :mod:`shared.commerce.lifecycle`; keys come from :mod:`.models`, like the rest of the
+products' data access (:mod:`.repository`). Every function works on what is still there, so
+calling it again after a crash (or after it finished) writes nothing more.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, TransactWriteError
+
+from shared.commerce.products import repository, rules, search_index
+from shared.commerce.products.models import (
+    LISTED_STATUSES,
+    PRODUCT_SK,
+    PURCHASE_PREFIX,
+    REVIEW_PREFIX,
+    ProductItem,
+    PurchaseItem,
+    ReviewItem,
+    product_pk,
+    rating_key,
+    seller_partition,
+    user_reviews,
+)
+from shared.data.pagination import Page, query_page
+from shared.data.purge import delete_page
+from shared.data.table import Item
+from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.errors import Conflict
+from shared.identity.models import user_pk
+
+ATTEMPTS = 8
+
+
+# ---------------------------------------------------------------------------- reviews by author
+
+
+def reviews_by(user_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[ReviewItem]:
+    """The user's reviews, oldest first (GSI2 ``USER_REVIEWS#<uid>``; eventually consistent:
+    :func:`erase_review` re-reads each one)."""
+    run = partial(Item.gsi2.query, user_reviews(user_id))
+    return query_page(run, limit=limit, position=position, index="GSI2")
+
+
+def erase_review(product_id: str, user_id: str) -> bool:
+    """Delete the user's review of the product and take it out of the product's rating, exactly.
+
+    One transaction deletes the review (iff it still exists with the rating read) and moves the
+    product's ``ratingSum``/``reviewCount`` and ``averageRating`` (and its rating index key) to
+    the values without it, conditioned on the counters read: a concurrent review write makes
+    it re-read and retry, and a retry after a crash finds no review and adjusts nothing. The
+    search postings' cards (which copy the average) are rewritten after it, like every rating
+    change does (:func:`repository.refresh_rating`). A review whose product is gone is just
+    deleted. Returns whether this call deleted it.
+
+    Raises :class:`Conflict` ``PRODUCT_CHANGED`` when the product kept changing.
+    """
+    for _ in range(ATTEMPTS):
+        review = repository.get_review(product_id, user_id)
+        if review is None:
+            return False
+        product = repository.get_product(product_id)
+        if product is None:
+            return _delete_orphan(review)
+        rating_sum, count = int(product.rating_sum or 0), int(product.review_count or 0)
+        average = rules.average(rating_sum - int(review.rating), count - 1)
+        actions: list[Any] = [
+            ProductItem.rating_sum.add(-int(review.rating)),
+            ProductItem.review_count.add(-1),
+            ProductItem.average_rating.set(average),
+            ProductItem.version.add(1),
+        ]
+        if product.status in LISTED_STATUSES:
+            actions.append(Item.gsi3sk.set(f"{rating_key(average)}#{product.created_at}#{product.product_id}"))
+        try:
+            with transaction() as tx:
+                tx.delete(
+                    ReviewItem(review.pk, review.sk),
+                    condition=Item.pk.exists() & (ReviewItem.rating == int(review.rating)),
+                )
+                tx.update(
+                    ProductItem(product_pk(product_id), PRODUCT_SK),
+                    actions=actions,
+                    condition=Item.pk.exists()
+                    & (ProductItem.rating_sum == rating_sum)
+                    & (ProductItem.review_count == count),
+                )
+        except TransactWriteError as exc:
+            if any(failed_conditions(exc)):
+                continue
+            raise
+        product.rating_sum, product.review_count, product.average_rating = (
+            rating_sum - int(review.rating),
+            count - 1,
+            average,
+        )
+        if product.status == "active":
+            search_index.write_postings(search_index.posting_items(product))
+        return True
+    raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
+
+
+def _delete_orphan(review: ReviewItem) -> bool:
+    try:
+        ReviewItem(review.pk, review.sk).delete(condition=Item.pk.exists())
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+# ---------------------------------------------------------------------------- proofs of purchase
+
+
+def delete_purchases(user_id: str, *, limit: int) -> tuple[int, bool]:
+    """Delete one page of the user's ``PURCHASE#`` items; returns (deleted, more may be left)."""
+    return delete_page(
+        partial(Item.query, user_pk(user_id), Item.sk.startswith(PURCHASE_PREFIX), consistent_read=True),
+        PurchaseItem,
+        limit=limit,
+    )
+
+
+# ---------------------------------------------------------------------------- a seller's products
+
+
+def products_of(seller_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[ProductItem]:
+    """The seller's products of every status (GSI5), oldest first."""
+    run = partial(Item.gsi5.query, seller_partition(seller_id))
+    return query_page(run, limit=limit, position=position, index="GSI5")
+
+
+def delete_reviews_of(product_id: str, *, limit: int) -> tuple[int, bool]:
+    """Delete one page of the reviews of a product about to be deleted (their counters go with
+    it); returns (deleted, more may be left)."""
+    run = partial(Item.query, product_pk(product_id), Item.sk.startswith(REVIEW_PREFIX), consistent_read=True)
+    return delete_page(run, ReviewItem, limit=limit)
