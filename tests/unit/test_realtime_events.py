@@ -151,7 +151,8 @@ def test_only_the_functions_that_post_may_manage_connections_of_this_api() -> No
         env = (function["Properties"].get("Environment") or {}).get("Variables") or {}
         if "WEBSOCKET_MANAGEMENT_ENDPOINT" in env:
             assert name in managing
-    assert managing == {"WebSocketFunction", "RealtimeFanoutFunction"}
+    # The jobs worker closes an erased account's connections (shared.realtime.lifecycle).
+    assert managing == {"WebSocketFunction", "RealtimeFanoutFunction", "JobsWorkerFunction"}
 
 
 def test_the_fanout_bisects_retries_and_parks_what_fails() -> None:

@@ -29,7 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Modules whose import registers each system's steps, retentions and export sections.
-CATALOG: tuple[str, ...] = ()
+CATALOG: tuple[str, ...] = (
+    "shared.experience.lifecycle",
+    "shared.realtime.lifecycle",
+)
 
 # What replaces a deleted account's name wherever a record must stay (orders, others' threads).
 DELETED_NAME = "Deleted user"
