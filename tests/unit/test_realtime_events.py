@@ -49,6 +49,20 @@ def test_each_message_change_is_one_event_of_its_kind() -> None:
     assert message_events(modify(message(), message())) == []
 
 
+def test_an_erased_authors_message_is_told_with_its_new_author() -> None:
+    tombstone = {"deleted": True, "deleted_at": "x", "content": None}
+    erased = message_events(modify(message(), message(author_name="Deleted user", **tombstone)))
+    assert [(e.type, e.data) for e in erased if isinstance(e, ThreadEvent)] == [
+        ("message.deleted", {"messageId": "m1", "deletedAt": "x", "author": {"id": "u1", "name": "Deleted user"}})
+    ]
+    # a message its author had deleted before: only the name changes
+    renamed = message_events(modify(message(**tombstone), message(author_name="Deleted user", **tombstone)))
+    assert [e.type for e in renamed] == ["message.updated"]
+    assert isinstance(renamed[0], ThreadEvent)
+    assert renamed[0].data["author"] == {"id": "u1", "name": "Deleted user"}
+    assert renamed[0].data["deleted"] is True
+
+
 def thread(*people: tuple[str, str], title: str = "Plan") -> ThreadItem:
     return ThreadItem(
         "THREAD#t1",
@@ -151,7 +165,8 @@ def test_only_the_functions_that_post_may_manage_connections_of_this_api() -> No
         env = (function["Properties"].get("Environment") or {}).get("Variables") or {}
         if "WEBSOCKET_MANAGEMENT_ENDPOINT" in env:
             assert name in managing
-    assert managing == {"WebSocketFunction", "RealtimeFanoutFunction"}
+    # The jobs worker closes an erased account's connections (shared.realtime.lifecycle).
+    assert managing == {"WebSocketFunction", "RealtimeFanoutFunction", "JobsWorkerFunction"}
 
 
 def test_the_fanout_bisects_retries_and_parks_what_fails() -> None:

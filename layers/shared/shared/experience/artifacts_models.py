@@ -22,6 +22,9 @@ an artifact's versions, oldest first       Query ``PK=THREAD#<tid>``, ``begins_w
                                            no content)
 a version's content                        ``PK=THREAD#<tid>``, ``SK=ARTC#<aid>#<version:06d>`` (GetItem; the head
                                            and each version name the content item they show)
+the versions an account wrote (erasure:    Query GSI2 ``GSI2PK=USER_ARTIFACT_VERSIONS#<uid>``, ``GSI2SK=<aid>#<ver>``
+version 1 = the artifacts it created)      (written with every version; erasure takes a version out of it when it
+                                           anonymises it; no version predates the index, nothing is backfilled)
 =========================================  ===================================================================
 
 The head (``ARTIFACT``) holds the metadata, ``version`` = the latest version's number and
@@ -68,6 +71,10 @@ def version_sk(artifact_id: str, version: int) -> str:
     return f"{version_prefix(artifact_id)}{version:06d}"
 
 
+def user_artifact_versions(user_id: str) -> str:
+    return f"USER_ARTIFACT_VERSIONS#{user_id}"
+
+
 def content_prefix(artifact_id: str) -> str:
     return f"ARTC#{artifact_id}#"
 
@@ -110,7 +117,8 @@ class ArtifactItem(Item, discriminator="ARTIFACT"):
 
 
 class ArtifactVersionItem(Item, discriminator="ARTIFACT_VERSION"):
-    """``PK=THREAD#<tid>``, ``SK=ARTV#<aid>#<version>``: one version's metadata, immutable."""
+    """``PK=THREAD#<tid>``, ``SK=ARTV#<aid>#<version>``: one version's metadata, immutable but for
+    its author's name, which an erased account's versions lose. GSI2 ``USER_ARTIFACT_VERSIONS#<uid>``."""
 
     artifact_id = UnicodeAttribute(attr_name="artifactId")
     thread_id = UnicodeAttribute(attr_name="threadId")

@@ -22,6 +22,7 @@ from shared.experience.artifacts_models import (
     content_prefix,
     content_sk,
     thread_artifacts,
+    user_artifact_versions,
     version_prefix,
     version_sk,
 )
@@ -48,7 +49,7 @@ def new_artifact(thread_id: str, artifact_id: str, artifact_type: str, **fields:
 
 
 def new_version(head: ArtifactItem, version: int, **fields: Any) -> ArtifactVersionItem:
-    return ArtifactVersionItem(
+    item = ArtifactVersionItem(
         thread_pk(head.thread_id),
         version_sk(head.artifact_id, version),
         artifact_id=head.artifact_id,
@@ -56,6 +57,8 @@ def new_version(head: ArtifactItem, version: int, **fields: Any) -> ArtifactVers
         version=version,
         **fields,
     )
+    item.gsi2pk, item.gsi2sk = user_artifact_versions(item.author_id), f"{head.artifact_id}#{version:06d}"
+    return item
 
 
 def new_content(head: ArtifactItem, version: int, content: dict[str, Any]) -> ArtifactContentItem:
@@ -173,9 +176,15 @@ def delete(head: ArtifactItem) -> bool:
         if is_condition_failure(exc):
             return False
         raise
-    pk = thread_pk(head.thread_id)
+    delete_children(head.thread_id, head.artifact_id)
+    return True
+
+
+def delete_children(thread_id: str, artifact_id: str) -> None:
+    """Delete an artifact's versions and contents (after its head; also what a delete that
+    crashed between the two left behind)."""
+    pk = thread_pk(thread_id)
     with Item.batch_write() as batch:
-        for prefix in (version_prefix(head.artifact_id), content_prefix(head.artifact_id)):
+        for prefix in (version_prefix(artifact_id), content_prefix(artifact_id)):
             for item in Item.query(pk, Item.sk.startswith(prefix), attributes_to_get=["PK", "SK"]):
                 batch.delete(item)
-    return True

@@ -4,7 +4,8 @@
 leaves a purge marker, owing this job in the same transaction (dedup key per thread). The job
 removes the rest of the partition in pages of :data:`PAGE_SIZE` items: messages (with their
 search postings, each removed together with its word counter's decrement), versions, reactions,
-actions and send claims, then the marker. Every step is a delete of what is still there, so a
+actions, artifacts and send claims, then the thread's files (their S3 objects, then their
+records, whoever uploaded them), then the marker. Every step is a delete of what is still there, so a
 retried attempt continues where a crashed one stopped. An attempt stops after
 :data:`TIME_BUDGET_SECONDS` (the worker's timeout is 60 s) and owes the next part as a new job.
 """
@@ -47,14 +48,19 @@ def purge(
     """Remove pages of a deleted thread's items until none is left (then the marker) or
     ``deadline`` (``time.monotonic()``) passed. Returns (messages removed, whether all is gone)."""
     from shared.experience import repository, search
+    from shared.experience.files.service import discard_thread_files
     from shared.experience.models import MessageItem
 
     removed = 0
     while True:
         page = repository.thread_items_page(thread_id, page_size)
         if not page:
-            repository.delete_purge_marker(thread_id)
-            return removed, True
+            if not discard_thread_files(thread_id, page_size):
+                repository.delete_purge_marker(thread_id)
+                return removed, True
+            if time.monotonic() >= deadline:
+                return removed, False
+            continue
         found = [item for item in page if isinstance(item, MessageItem)]
         for message in found:
             search.unindex_exactly(message)

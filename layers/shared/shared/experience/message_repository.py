@@ -31,6 +31,7 @@ from shared.experience.models import (
     ReactionItem,
     ThreadItem,
     action_prefix,
+    author_messages,
     client_sk,
     member_sk,
     message_lookup,
@@ -39,6 +40,8 @@ from shared.experience.models import (
     reaction_sk,
     reactor_pk,
     thread_pk,
+    user_actions,
+    user_reactions,
     version_prefix,
     version_sk,
 )
@@ -63,6 +66,7 @@ def new_message(thread_id: str, message_id: str, **fields: Any) -> MessageItem:
         thread_pk(thread_id), message_sk(message_id), thread_id=thread_id, message_id=message_id, **fields
     )
     message.gsi1pk, message.gsi1sk = message_lookup(message_id), "MESSAGE"
+    message.gsi2pk, message.gsi2sk = author_messages(message.author_id), message_id
     return message
 
 
@@ -205,6 +209,8 @@ def new_reaction(message: MessageItem, emoji: str, user_id: str, user_name: str,
         created_at=at,
     )
     reaction.gsi1pk, reaction.gsi1sk = reactor_pk(user_id, message.thread_id), f"{message.message_id}#{emoji}"
+    reaction.gsi2pk = user_reactions(user_id)
+    reaction.gsi2sk = f"{message.thread_id}#{message.message_id}#{emoji}"
     return reaction
 
 
@@ -286,7 +292,7 @@ def put_action(action: ActionItem) -> None:
 
 
 def new_action(message: MessageItem, action_event_id: str, **fields: Any) -> ActionItem:
-    return ActionItem(
+    action = ActionItem(
         thread_pk(message.thread_id),
         f"{action_prefix(message.message_id)}{action_event_id}",
         action_event_id=action_event_id,
@@ -294,6 +300,8 @@ def new_action(message: MessageItem, action_event_id: str, **fields: Any) -> Act
         message_id=message.message_id,
         **fields,
     )
+    action.gsi2pk, action.gsi2sk = user_actions(action.user_id), action_event_id
+    return action
 
 
 def actions_page(message: MessageItem, *, limit: int, position: dict[str, Any] | None) -> Page[ActionItem]:

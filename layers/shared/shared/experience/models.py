@@ -26,9 +26,18 @@ who reacted how to a message               Query ``PK=THREAD#<tid>``, ``begins_w
 the caller's reactions on a page           Query GSI1 ``GSI1PK=REACTOR#<uid>#<tid>``, ``GSI1SK`` between the
                                            page's first and last message id
 actions pressed on a message               Query ``PK=THREAD#<tid>``, ``begins_with(SK, "A#<mid>#")``
+an account's messages (erasure, export)    Query GSI2 ``GSI2PK=AUTHOR_MESSAGES#<uid>``, ``GSI2SK=<mid>``
+an account's reactions (erasure)           Query GSI2 ``GSI2PK=USER_REACTIONS#<uid>``, ``GSI2SK=<tid>#<mid>#<emoji>``
+an account's actions (erasure)             Query GSI2 ``GSI2PK=USER_ACTIONS#<uid>``, ``GSI2SK=<actionEventId>``
 message search                             the inverted index (:mod:`shared.search.index`), postings
                                            ``PK=MSGSEARCH#<word>``, ``SK=<messageId>`` carrying the thread id
 =========================================  ===================================================================
+
+The three account indexes (GSI2 of messages, reactions and actions) are written with every new
+item; erasure (:mod:`shared.experience.lifecycle`) deletes the item or takes it out of its index
+when it anonymises it, so the index holds exactly what is left to do. The product had no accounts to
+erase before they existed, so no item predates them and nothing is backfilled. A message's author
+index stays on its tombstone (the tombstone still names its author).
 
 Counters live on the items they count and change in the transaction that causes them:
 ``messageCount``/``lastMessageAt``/``lastMessagePreview`` on the thread (the post transaction,
@@ -114,6 +123,18 @@ def reactor_pk(user_id: str, thread_id: str) -> str:
     return f"REACTOR#{user_id}#{thread_id}"
 
 
+def author_messages(user_id: str) -> str:
+    return f"AUTHOR_MESSAGES#{user_id}"
+
+
+def user_reactions(user_id: str) -> str:
+    return f"USER_REACTIONS#{user_id}"
+
+
+def user_actions(user_id: str) -> str:
+    return f"USER_ACTIONS#{user_id}"
+
+
 def action_prefix(message_id: str) -> str:
     return f"A#{message_id}#"
 
@@ -171,7 +192,8 @@ class MemberItem(Item, discriminator="THREAD_MEMBER"):
 
 
 class MessageItem(Item, discriminator="MESSAGE"):
-    """``PK=THREAD#<tid>``, ``SK=M#<mid>``; ``GSI1PK=MESSAGE#<mid>`` finds it by id."""
+    """``PK=THREAD#<tid>``, ``SK=M#<mid>``; ``GSI1PK=MESSAGE#<mid>`` finds it by id, GSI2
+    ``AUTHOR_MESSAGES#<uid>`` lists its author's messages."""
 
     message_id = UnicodeAttribute(attr_name="messageId")
     thread_id = UnicodeAttribute(attr_name="threadId")
@@ -210,7 +232,8 @@ class MessageVersionItem(Item, discriminator="MESSAGE_VERSION"):
 
 
 class ReactionItem(Item, discriminator="REACTION"):
-    """``PK=THREAD#<tid>``, ``SK=R#<mid>#<emoji>#<uid>``; GSI1 ``REACTOR#<uid>#<tid>`` / ``<mid>#<emoji>``."""
+    """``PK=THREAD#<tid>``, ``SK=R#<mid>#<emoji>#<uid>``; GSI1 ``REACTOR#<uid>#<tid>`` / ``<mid>#<emoji>``,
+    GSI2 ``USER_REACTIONS#<uid>`` / ``<tid>#<mid>#<emoji>``."""
 
     thread_id = UnicodeAttribute(attr_name="threadId")
     message_id = UnicodeAttribute(attr_name="messageId")
@@ -221,7 +244,8 @@ class ReactionItem(Item, discriminator="REACTION"):
 
 
 class ActionItem(Item, discriminator="MESSAGE_ACTION"):
-    """``PK=THREAD#<tid>``, ``SK=A#<mid>#<actionEventId>``: a button press or a selection."""
+    """``PK=THREAD#<tid>``, ``SK=A#<mid>#<actionEventId>``: a button press or a selection;
+    GSI2 ``USER_ACTIONS#<uid>`` / ``<actionEventId>``."""
 
     action_event_id = UnicodeAttribute(attr_name="actionEventId")
     thread_id = UnicodeAttribute(attr_name="threadId")

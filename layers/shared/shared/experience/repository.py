@@ -89,6 +89,14 @@ def get_thread_and_member(thread_id: str, user_id: str) -> tuple[ThreadItem | No
     return thread, member
 
 
+def get_thread(thread_id: str) -> ThreadItem | None:
+    try:
+        found = Item.get(thread_pk(thread_id), THREAD_SK, consistent_read=True)
+    except Item.DoesNotExist:
+        return None
+    return found if isinstance(found, ThreadItem) else None
+
+
 def get_threads(thread_ids: Iterable[str]) -> dict[str, ThreadItem]:
     keys = [(thread_pk(thread_id), THREAD_SK) for thread_id in dict.fromkeys(thread_ids)]
     return {item.thread_id: item for item in Item.batch_get(keys) if isinstance(item, ThreadItem)}

@@ -122,15 +122,34 @@ def delete_thread(caller: Principal, thread_id: str) -> None:
     for attempt in range(ATTEMPTS):
         thread, _member = access.visible_thread(caller, thread_id)
         access.ensure_owner(caller, thread)
-        member_ids = [m.user_id for m in repository.members(thread_id)]
-        job = owed(purge_thread_job(thread_id, int(thread.message_count or 0)))
-        try:
-            repository.delete_head(thread, member_ids, now_iso(), [job])
-        except Conflict:
-            backoff(attempt)
-            continue
-        return
+        if _delete(thread):
+            return
+        backoff(attempt)
     raise repository.thread_changed()
+
+
+def remove_thread(thread_id: str) -> bool:
+    """:func:`delete_thread` without a caller (an erased account's threads): True when this call
+    deleted it, False when it was gone already. Raises :class:`Conflict` ``THREAD_CHANGED``."""
+    for attempt in range(ATTEMPTS):
+        thread = repository.get_thread(thread_id)
+        if thread is None:
+            return False
+        if _delete(thread):
+            return True
+        backoff(attempt)
+    raise repository.thread_changed()
+
+
+def _delete(thread: ThreadItem) -> bool:
+    """False when the thread changed meanwhile (read it again)."""
+    member_ids = [m.user_id for m in repository.members(thread.thread_id)]
+    job = owed(purge_thread_job(thread.thread_id, int(thread.message_count or 0)))
+    try:
+        repository.delete_head(thread, member_ids, now_iso(), [job])
+    except Conflict:
+        return False
+    return True
 
 
 def _participants_without(thread: ThreadItem, user_id: str) -> list[Participant]:
@@ -175,14 +194,34 @@ def remove_participant(caller: Principal, thread_id: str, user_id: str) -> None:
             raise Forbidden("The owner cannot leave the thread; delete it instead", code="OWNER_CANNOT_LEAVE")
         if not any(p.user_id == user_id for p in thread.participants or []):
             raise NotFound("This user is not in the thread", code="PARTICIPANT_NOT_FOUND")
-        try:
-            repository.change_members(
-                thread, _participants_without(thread, user_id), now_iso(), joining=None, leaving=user_id
-            )
-        except Conflict:
-            backoff(attempt)
-            continue
-        return
+        if _leave(thread, user_id):
+            return
+        backoff(attempt)
+    raise repository.thread_changed()
+
+
+def _leave(thread: ThreadItem, user_id: str) -> bool:
+    """False when the thread changed meanwhile (read it again)."""
+    try:
+        repository.change_members(
+            thread, _participants_without(thread, user_id), now_iso(), joining=None, leaving=user_id
+        )
+    except Conflict:
+        return False
+    return True
+
+
+def leave_thread(thread_id: str, user_id: str) -> bool:
+    """The user leaves the thread as :func:`remove_participant` has them leave, without a caller
+    (an erased account leaving others' threads): True when this call removed them, False when
+    they were not in it (or it is gone). Raises :class:`Conflict` ``THREAD_CHANGED``."""
+    for attempt in range(ATTEMPTS):
+        thread = repository.get_thread(thread_id)
+        if thread is None or not any(p.user_id == user_id for p in thread.participants or []):
+            return False
+        if _leave(thread, user_id):
+            return True
+        backoff(attempt)
     raise repository.thread_changed()
 
 

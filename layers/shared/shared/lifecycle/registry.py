@@ -35,6 +35,8 @@ CATALOG: tuple[str, ...] = (
     "shared.blog.lifecycle",
     "shared.commerce.lifecycle",
     "shared.lifecycle.export",
+    "shared.experience.lifecycle",
+    "shared.realtime.lifecycle",
 )
 
 # What replaces a deleted account's name wherever a record must stay (orders, others' threads).

@@ -122,8 +122,10 @@ def _user(user_id: str, name: str) -> dict[str, str]:
 
 
 def message_events(change: Change) -> list[Outgoing]:
-    """``message.created`` (INSERT), ``message.deleted`` (tombstoned), ``message.updated``
-    (edited: a new version), ``reaction.updated`` (its reaction counts changed)."""
+    """``message.created`` (INSERT), ``message.deleted`` (tombstoned, by its author or moderator,
+    or as its author's account was erased: then ``author`` names "Deleted user"),
+    ``message.updated`` (edited: a new version; or a tombstone renamed by an erasure),
+    ``reaction.updated`` (its reaction counts changed)."""
     from shared.experience.views import message_out, reaction_counts
 
     new, old = change.new, change.old
@@ -134,9 +136,12 @@ def message_events(change: Change) -> list[Outgoing]:
     if old is None:
         return []
     if new.deleted and not old.deleted:
-        data = {"messageId": new.message_id, "deletedAt": new.deleted_at}
+        author = _user(new.author_id, new.author_name)
+        data = {"messageId": new.message_id, "deletedAt": new.deleted_at, "author": author}
         return [ThreadEvent("message.deleted", new.thread_id, data)]
     found: list[Outgoing] = []
+    if new.deleted and new.author_name != old.author_name:  # a tombstone whose author's account was erased
+        found.append(ThreadEvent("message.updated", new.thread_id, _dump(message_out(new))))
     if not new.deleted and int(new.version) != int(old.version):
         found.append(ThreadEvent("message.updated", new.thread_id, _dump(message_out(new))))
     counts = reaction_counts(new)

@@ -219,3 +219,14 @@ def leave(user_id: str, connection_id: str) -> bool:
 def presence_of(user_ids: Iterable[str]) -> dict[str, PresenceItem]:
     keys = [(presence_pk(user_id), PRESENCE_SK) for user_id in dict.fromkeys(user_ids)]
     return {item.user_id: item for item in Item.batch_get(keys) if isinstance(item, PresenceItem)}
+
+
+def delete_presence(user_id: str) -> bool:
+    """Forget the user's presence (an erased account); False when there was none."""
+    try:
+        PresenceItem(presence_pk(user_id), PRESENCE_SK).delete(condition=Item.pk.exists())
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

@@ -7,7 +7,7 @@ exists (a file deleted meanwhile stays deleted) and only for content it has not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -74,6 +74,18 @@ def thread_page(thread_id: str, *, limit: int, position: dict[str, Any] | None) 
 def uploader_page(user_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[Item]:
     run = partial(Item.gsi2.query, user_files(user_id), scan_index_forward=False)
     return query_page(run, limit=limit, position=position, index="GSI2")
+
+
+def thread_files_page(thread_id: str, limit: int) -> list[FileItem]:
+    """Up to ``limit`` of a thread's files (GSI1)."""
+    found = Item.gsi1.query(thread_files(thread_id), limit=limit)
+    return [item for item in found if isinstance(item, FileItem)]
+
+
+def uploaded_by(user_id: str, limit: int | None = None) -> Iterator[FileItem]:
+    """The user's uploads (up to ``limit``; None: all, page after page), newest first (GSI2)."""
+    found = Item.gsi2.query(user_files(user_id), scan_index_forward=False, limit=limit)
+    return (item for item in found if isinstance(item, FileItem))
 
 
 def rename(item: FileItem, filename: str, at: str) -> bool:

@@ -8,6 +8,7 @@ the worker found the file ``ready``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from shared.clock import now, now_iso
@@ -161,5 +162,20 @@ def delete_file(caller: Principal, file_id: str) -> None:
     owner = thread is not None and thread.owner_id == caller.user_id
     if item.uploader_id != caller.user_id and not caller.is_admin and not owner:
         raise Forbidden("Only the uploader, the thread's owner or an admin may delete a file", code="NOT_FILE_UPLOADER")
-    storage.delete(object_key(file_id), preview_key(file_id))
-    repository.delete(item)
+    discard([item])
+
+
+def discard(items: Sequence[FileItem]) -> None:
+    """Delete these files: their objects (original and preview), then their records, so a retry
+    after a failure between the two finds the records and deletes again (idempotent)."""
+    storage.delete(*(key for item in items for key in (object_key(item.file_id), preview_key(item.file_id))))
+    for item in items:
+        repository.delete(item)
+
+
+def discard_thread_files(thread_id: str, limit: int) -> int:
+    """Delete up to ``limit`` files of a deleted thread (every uploader's: the thread goes with
+    everything in it); how many were found. The ``experience.purge-thread`` job calls it until 0."""
+    found = repository.thread_files_page(thread_id, limit)
+    discard(found)
+    return len(found)
