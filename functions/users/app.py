@@ -25,8 +25,8 @@ from shared.identity.schemas import (
     UserOut,
     UserStatsOut,
 )
-from shared.lifecycle.schemas import DeleteAccountRequest, ErasureOut
 from shared.lifecycle.export import ExportJobOut, request_export
+from shared.lifecycle.schemas import DeleteAccountRequest, ErasureOut
 from shared.observability import logger, metrics, tracer
 from shared.schemas import Envelope, ItemsPage
 
