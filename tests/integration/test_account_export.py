@@ -147,7 +147,7 @@ def test_an_account_deleted_before_the_job_ran_gets_no_file_and_no_email(
     api: Api, jobs: Jobs, admin: Account, customer: Account
 ) -> None:
     job_id = ask(api, customer)["jobId"]
-    assert api.call("DELETE", f"/api/v1/users/{customer.id}", token=admin.access_token).status == 200
+    assert api.call("DELETE", f"/api/v1/users/{customer.id}", token=admin.access_token).status == 202
     jobs.run()
     assert job_of(api, admin, job_id)["result"] == {"skipped": "the account does not exist"}
     assert api.aws.s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
