@@ -145,19 +145,19 @@ def test_a_deleted_account_cannot_delete_again(api: Api, customer: Account) -> N
     assert_problem(delete_me(api, customer), 401, "USER_NOT_FOUND")
 
 
-def test_the_identity_export_section_has_the_profile_and_sessions_and_no_secret(api: Api, customer: Account) -> None:
+def test_the_account_export_section_has_the_profile_and_sessions_and_no_secret(api: Api, customer: Account) -> None:
     from shared.lifecycle import registry
 
     api.login_account(customer.email)
 
-    exported = registry.exporters()["identity"](customer.id)
+    exported = registry.exporters()["account"](customer.id)
 
     assert exported["profile"]["id"] == customer.id
     assert exported["profile"]["email"] == customer.email
     assert len(exported["sessions"]) == 2
-    assert set(exported["sessions"][0]) == {"createdAt", "lastUsedAt", "expiresAt", "userAgent", "ipAddress"}
+    assert set(exported["sessions"][0]) == {"createdAt", "lastUsedAt", "expiresAt", "device", "ipAddress"}
     assert exported["apiKeysCreated"] == []
     text = json.dumps(exported)
     assert "argon2" not in text
     assert "Hash" not in text
-    assert registry.exporters()["identity"]("01nosuchuser") == {}
+    assert registry.exporters()["account"]("01nosuchuser") is None

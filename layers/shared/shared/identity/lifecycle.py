@@ -82,11 +82,13 @@ def make_sure_the_account_is_gone(ctx: ErasureContext) -> bool:
     return True
 
 
-@export_section("identity")
-def export_identity(user_id: str) -> dict[str, Any]:
+@export_section("account")
+def export_account(user_id: str) -> dict[str, Any] | None:
+    """The profile, the stored sessions (device, address, when) and the API keys the account
+    created, without any hash, token or key."""
     user = repository.get_user(user_id)
     if user is None:
-        return {}
+        return None
     profile = {
         "id": user.user_id,
         "email": user.email,
@@ -102,13 +104,13 @@ def export_identity(user_id: str) -> dict[str, Any]:
     }
     sessions = [
         {
+            "device": session.user_agent,
+            "ipAddress": session.ip_address,
             "createdAt": session.created_at,
             "lastUsedAt": session.last_used_at,
             "expiresAt": session.expires_at,
-            "userAgent": session.user_agent,
-            "ipAddress": session.ip_address,
         }
-        for session in repository.list_sessions(user_id)
+        for session in sorted(repository.list_sessions(user_id), key=lambda s: s.created_at)
     ]
     keys = [
         {"id": key.key_id, "name": key.name, "scopes": list(key.scopes or []), "createdAt": key.created_at}

@@ -7,7 +7,7 @@ The file is ``exports/<userId>/<jobId>.json``::
     {"exportedAt", "userId", "account": {"profile": {...}, "sessions": [...]}, "<section>": ...}
 
 with one key per :func:`~shared.lifecycle.registry.export_section` (each system's own, camelCase,
-money in integer cents, no secrets or hashes). The ``account`` section is this module's.
+money in integer cents, no secrets or hashes). The ``account`` section is identity's (:mod:`shared.identity.lifecycle`).
 
 Why the link lives :data:`LINK_SECONDS` (one hour): a presigned URL is only valid while the
 credentials that signed it are, and the job worker signs with its Lambda role's temporary
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from shared.clock import iso, now, now_iso
 from shared.jobs.models import JobStatus
 from shared.jobs.registry import JobContext, register
-from shared.lifecycle.registry import ErasureContext, erasure_step, export_section, exporters
+from shared.lifecycle.registry import ErasureContext, erasure_step, exporters
 from shared.schemas import ApiModel
 
 if TYPE_CHECKING:
@@ -67,43 +67,6 @@ def request_export(principal: Principal) -> ExportJobOut:
     )
     job = records.get(job_id)
     return ExportJobOut(job_id=job_id, status=job.status if job else "waiting")  # type: ignore[arg-type]
-
-
-@export_section("account")
-def account_section(user_id: str) -> dict[str, Any] | None:
-    """The profile and the stored sessions (device, address, when), without any hash or token."""
-    from shared.identity import repository
-
-    user = repository.get_user(user_id)
-    if user is None:
-        return None
-    profile = {
-        "id": user.user_id,
-        "email": user.email,
-        "name": user.name,
-        "username": user.username,
-        "role": user.role,
-        "status": user.status,
-        "emailVerified": bool(user.email_verified),
-        "avatarUrl": user.avatar_url,
-        "lastLoginAt": user.last_login_at,
-        "createdAt": user.created_at,
-        "updatedAt": user.updated_at,
-    }
-    sessions = sorted(repository.list_sessions(user_id), key=lambda s: s.created_at)
-    return {
-        "profile": profile,
-        "sessions": [
-            {
-                "device": session.user_agent,
-                "ipAddress": session.ip_address,
-                "createdAt": session.created_at,
-                "lastUsedAt": session.last_used_at,
-                "expiresAt": session.expires_at,
-            }
-            for session in sessions
-        ],
-    }
 
 
 def build_document(user_id: str, on_section: Any = None) -> dict[str, Any]:
