@@ -308,3 +308,28 @@ def test_her_sockets_close_and_the_others_see_the_rewrite_live(
     assert events["participant.removed"]["user"]["id"] == alice.id
     assert first.frames() == []  # closed first: nothing of the rewrite reached her sockets
     assert second.frames() == []
+
+
+def test_her_messages_in_a_thread_she_had_left_are_found_too(api: Api, alice: Account, bob: Account) -> None:
+    thread = new_thread(api, bob, alice)
+    said = post(api, alice, thread["id"], "walrus before leaving")
+    call(api, bob, "POST", f"{MESSAGES}/{said['id']}/reactions", {"emoji": ":wave:"})
+    call(api, alice, "DELETE", f"{THREADS}/{thread['id']}/participants/{alice.id}")  # she leaves
+
+    erase(alice.id)
+
+    (shown,) = messages_of(api, bob, thread["id"])
+    assert (shown["author"]["name"], shown["content"], shown["deleted"]) == (DELETED_NAME, None, True)
+    assert search(api, bob, "walrus") == []
+    assert word_count("walrus") == 0
+
+
+def test_the_export_says_which_list_it_cut(
+    alice: Account, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(experience_lifecycle, "EXPORT_MESSAGES", 2)
+
+    exported = registry.exporters()["experience"](alice.id)
+
+    assert [m["content"] for m in exported["messages"]] == ["zebra last word from alice", "zebra quokka answer"]
+    assert exported["truncated"] == {"threads": False, "messages": True, "files": False, "artifactVersions": False}
