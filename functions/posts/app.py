@@ -77,7 +77,7 @@ def list_posts(  # noqa: PLR0917 - one parameter per documented query field
     return ok(app, page)
 
 
-@app.get(f"{POSTS}/<postId>", responses=raises(NotFound), tags=["posts"])
+@app.get(f"{POSTS}/<postId>", responses=raises(NotFound, Unauthenticated, Forbidden), tags=["posts"])
 def get_post(postId: PostId) -> Response[Envelope[PostOut]]:
     """One post by id or slug.
 
@@ -118,7 +118,7 @@ def delete_post(postId: Id) -> Response[Envelope[Message]]:
     return ok(app, Message(message="Post deleted"))
 
 
-@app.get(f"{POSTS}/<postId>/comments", responses=raises(NotFound), tags=["comments"])
+@app.get(f"{POSTS}/<postId>/comments", responses=raises(NotFound, Unauthenticated, Forbidden), tags=["comments"])
 def list_comments(postId: Id, limit: Limit = 20, cursor: Cursor = None) -> Response[Envelope[ItemsPage[CommentOut]]]:
     """A post's comments, oldest first."""
     return ok(app, comments.list_comments(viewer(), postId, limit=limit, cursor=cursor))
