@@ -21,6 +21,8 @@ from devstack.metering import bench_environment, metered
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_ERASURE_SIZES", "3,30").split(","))
 TABLE = "bench-erasure"
+# The erasure also lists and deletes S3 objects (export files, uploaded files).
+BUCKETS = {"EXPORTS_BUCKET": "bench-erasure-exports", "FILES_BUCKET": "bench-erasure-files"}
 
 
 def _account(name: str, role: str = "customer") -> Any:
@@ -131,6 +133,9 @@ def _rows_for(size: int) -> list[list[str]]:
     keep_streams_through_cancellations()  # moto would copy the whole table on every transaction
     with mock_aws():
         create_table(boto3.client("dynamodb", region_name="us-east-1"), TABLE)
+        s3 = boto3.client("s3", region_name="us-east-1")
+        for bucket in BUCKETS.values():
+            s3.create_bucket(Bucket=bucket)
         configure_table(TABLE)
         victim = _seed(size)
         rows: list[list[str]] = []
@@ -170,7 +175,7 @@ def _cost(meter: Any, elapsed_ms: float) -> list[str]:
 def section() -> list[tuple[str, list[str], list[list[str]]]]:
     from shared.data.table import configure_table
 
-    with bench_environment({**_ENV, "TABLE_NAME": TABLE}):
+    with bench_environment({**_ENV, "TABLE_NAME": TABLE, **BUCKETS}):
         try:
             rows = [row for size in SIZES for row in _rows_for(size)]
         finally:
