@@ -225,6 +225,10 @@ def test_an_attempt_killed_halfway_is_retried_and_counts_nothing_twice(
 
 def test_out_of_time_parts_are_continued_by_new_jobs(api: Api, jobs: Jobs, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(erase_jobs, "TIME_BUDGET_SECONDS", 0.0)
+    # Identity's steps only: a part per step of every system would show nothing more, slowly
+    registry.load_catalog()
+    for name in [name for name in registry._REGISTRY.steps if not name.startswith("identity.")]:
+        monkeypatch.delitem(registry._REGISTRY.steps, name)
     account = busy_account(api)
     delete(api, account)
 
