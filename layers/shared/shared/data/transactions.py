@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from shared.data.table import connection
+from shared.data.table import Item, connection
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 
@@ -38,3 +39,25 @@ def is_condition_failure(exc: Exception) -> bool:
     if isinstance(exc, TransactWriteError):
         return any(failed_conditions(exc))
     return False
+
+
+def update_if(item: Item, actions: Sequence[Any], condition: Any) -> bool:
+    """Apply ``actions`` to ``item`` if ``condition`` holds; False when it does not."""
+    try:
+        item.update(actions=list(actions), condition=condition)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def delete_if_present(item: Item) -> bool:
+    """Delete ``item``; False when it was gone already."""
+    try:
+        item.delete(condition=Item.pk.exists())
+    except DeleteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from shared.data.table import Item
-from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.data.transactions import delete_if_present, failed_conditions, transaction, update_if
 from shared.experience.artifacts_models import ArtifactItem, ArtifactVersionItem, user_artifact_versions
 from shared.experience.message_repository import conflicted
 from shared.experience.models import (
@@ -118,37 +118,21 @@ def delete_message(message: MessageItem) -> None:
         batch.delete(message)
 
 
-def _rewrite(item: Item, actions: list[Any], condition: Any) -> bool:
-    try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
-
-
 def delete_action(action: ActionItem) -> bool:
     """False when it was gone already."""
-    try:
-        action.delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return delete_if_present(action)
 
 
 def anonymise_artifact_version(version: ArtifactVersionItem, name: str) -> bool:
     """The version names ``name`` as its author, and leaves the author's index."""
     actions = [ArtifactVersionItem.author_name.set(name), Item.gsi2pk.remove(), Item.gsi2sk.remove()]
-    return _rewrite(version, actions, Item.pk.exists() & Item.gsi2pk.exists())
+    return update_if(version, actions, Item.pk.exists() & Item.gsi2pk.exists())
 
 
 def anonymise_artifact_editor(head: ArtifactItem, user_id: str, name: str) -> bool:
     """The head's ``updatedBy`` names ``name``, if ``user_id`` still is its last editor."""
     condition = Item.pk.exists() & (ArtifactItem.updated_by_id == user_id)
-    return _rewrite(head, [ArtifactItem.updated_by_name.set(name)], condition)
+    return update_if(head, [ArtifactItem.updated_by_name.set(name)], condition)
 
 
 def delete_reaction(reaction: ReactionItem) -> None:

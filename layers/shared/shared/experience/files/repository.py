@@ -12,11 +12,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, UpdateError
-
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import is_condition_failure
+from shared.data.transactions import delete_if_present, update_if
 from shared.experience.files.models import (
     FILE_SK,
     FileItem,
@@ -90,7 +88,7 @@ def uploaded_by(user_id: str, limit: int | None = None) -> Iterator[FileItem]:
 
 def rename(item: FileItem, filename: str, at: str) -> bool:
     """False when the record is gone."""
-    return _update(item, [FileItem.filename.set(filename), FileItem.updated_at.set(at)], FileItem.pk.exists())
+    return update_if(item, [FileItem.filename.set(filename), FileItem.updated_at.set(at)], FileItem.pk.exists())
 
 
 def _not_judged(etag: str) -> Any:
@@ -111,7 +109,7 @@ def mark_ready(item: FileItem, etag: str, at: str, *, preview_type: str | None, 
     ]
     if size is not None:
         actions += [FileItem.width.set(size[0]), FileItem.height.set(size[1])]
-    return _update(item, actions, _not_judged(etag))
+    return update_if(item, actions, _not_judged(etag))
 
 
 def mark_rejected(item: FileItem, etag: str, reason: str, at: str, expires_at: datetime) -> bool:
@@ -126,23 +124,8 @@ def mark_rejected(item: FileItem, etag: str, reason: str, at: str, expires_at: d
         FileItem.ttl.set(expires_at),
         FileItem.preview_type.remove(),
     ]
-    return _update(item, actions, _not_judged(etag))
-
-
-def _update(item: FileItem, actions: list[Any], condition: Any) -> bool:
-    """Apply ``actions`` if ``condition`` holds; False when it does not."""
-    try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return update_if(item, actions, _not_judged(etag))
 
 
 def delete(item: FileItem) -> None:
-    try:
-        item.delete(condition=FileItem.pk.exists())
-    except DeleteError as exc:
-        if not is_condition_failure(exc):
-            raise
+    delete_if_present(item)
