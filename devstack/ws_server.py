@@ -179,6 +179,8 @@ class WebSocketServer:
             for connection in list(self.connections.values()):
                 connection.close(1001, "Going away")
             server.close()
+            # Idle keep-alive management connections would hold ``wait_closed`` (and stop()) up
+            server.close_clients()
             for task in list(self._tasks):
                 task.cancel()
 
