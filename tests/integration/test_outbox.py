@@ -235,6 +235,16 @@ def test_a_relay_that_crashes_after_sending_sends_again_and_the_worker_sends_onc
     assert len(api.mails_to(account.email)) == 2
 
 
+def test_an_email_to_a_deleted_accounts_placeholder_is_never_sent(api: Api) -> None:
+    from shared.lifecycle.registry import deleted_email
+
+    body = {"id": "order-shipped:erased", "template": "welcome", "to": deleted_email("01erased"), "data": {"name": "x"}}
+
+    assert api.deliver([json.dumps(body)]) == {"batchItemFailures": []}
+
+    assert api.sent_emails() == []
+
+
 def test_a_duplicate_owed_key_collapses_into_one_message(aws: FakeAws) -> None:
     message = Owed("email", "welcome:dup", {"id": "welcome:dup", "template": "welcome", "to": "a@example.com"})
 

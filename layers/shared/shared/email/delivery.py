@@ -25,6 +25,9 @@ from shared.observability import logger
 from shared.settings import get_settings
 
 IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600
+# RFC 2606 reserves this top-level domain: it never resolves. Deleted accounts' records carry
+# such a placeholder address (``shared.lifecycle.registry.deleted_email``).
+UNDELIVERABLE_SUFFIX = ".invalid"
 
 
 def send_via_ses(message: EmailMessage) -> str:
@@ -70,7 +73,13 @@ def _send_once() -> Callable[..., dict[str, Any]]:
 
 
 def deliver(message: EmailMessage, context: LambdaContext | None = None) -> dict[str, Any]:
-    """Send ``message`` unless a message with the same id was already sent."""
+    """Send ``message`` unless a message with the same id was already sent, or its address is a
+    placeholder that can never receive mail (a bounce SES would count against the sender)."""
+    if message.to.lower().endswith(UNDELIVERABLE_SUFFIX):
+        logger.info(
+            "email skipped: undeliverable address", extra={"template": message.template, "email_id": message.id}
+        )
+        return {"skipped": "undeliverable address"}
     if context is not None:
         _config().register_lambda_context(context)
     return _send_once()(message=message.model_dump())
