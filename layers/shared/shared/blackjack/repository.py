@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 
 from shared.blackjack.errors import GameStateChanged
 from shared.blackjack.models import GAME_PREFIX, LEADERBOARD_PK, GameItem, StatsItem, game_key, stats_key
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.data.transactions import delete_if, failed_conditions, is_condition_failure, transaction
 from shared.identity.models import user_pk
 
 
@@ -98,10 +98,4 @@ def delete_games(games: list[GameItem]) -> None:
 def delete_stats(user_id: str) -> bool:
     """The player's stats, and so their leaderboard entry (the stats item is the entry);
     ``False`` when there were none."""
-    try:
-        StatsItem(*stats_key(user_id)).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return delete_if(StatsItem(*stats_key(user_id)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from shared.blog.models import (
@@ -45,7 +45,7 @@ from shared.clock import now_iso
 from shared.data import unique
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.data.transactions import delete_if, failed_conditions, transaction
 from shared.identity.models import PROFILE_SK as USER_SK
 from shared.identity.models import UserItem, user_pk
 from shared.messaging import outbox
@@ -246,13 +246,7 @@ def get_profile(user_id: str) -> ProfileItem | None:
 
 def delete_profile(user_id: str) -> bool:
     """``False`` when there was none (never created, or deleted already)."""
-    try:
-        ProfileItem(profile_pk(user_id), PROFILE_SK).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return delete_if(ProfileItem(profile_pk(user_id), PROFILE_SK))
 
 
 def update_profile(user_id: str, fields: dict[str, str | None]) -> None:

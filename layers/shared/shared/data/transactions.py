@@ -52,10 +52,10 @@ def update_if(item: Item, actions: Sequence[Any], condition: Any) -> bool:
     return True
 
 
-def delete_if_present(item: Item) -> bool:
-    """Delete ``item``; False when it was gone already."""
+def delete_if(item: Item, condition: Any = None) -> bool:
+    """Delete ``item`` if ``condition`` holds (by default: if it exists); False when it does not."""
     try:
-        item.delete(condition=Item.pk.exists())
+        item.delete(condition=Item.pk.exists() if condition is None else condition)
     except DeleteError as exc:
         if is_condition_failure(exc):
             return False

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pynamodb.exceptions import TransactWriteError
 
 from shared.data.table import Item
-from shared.data.transactions import delete_if_present, failed_conditions, transaction, update_if
+from shared.data.transactions import delete_if, failed_conditions, transaction, update_if
 from shared.experience.artifacts_models import ArtifactItem, ArtifactVersionItem, user_artifact_versions
 from shared.experience.message_repository import conflicted
 from shared.experience.models import (
@@ -120,7 +120,7 @@ def delete_message(message: MessageItem) -> None:
 
 def delete_action(action: ActionItem) -> bool:
     """False when it was gone already."""
-    return delete_if_present(action)
+    return delete_if(action)
 
 
 def anonymise_artifact_version(version: ArtifactVersionItem, name: str) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.data.transactions import delete_if, failed_conditions, transaction
 from shared.errors import Conflict
 from shared.experience.artifacts_models import (
     ARTIFACT_END,
@@ -170,12 +170,8 @@ def newest_below(thread_id: str, artifact_type: str | None, before: str | None, 
 def delete(head: ArtifactItem) -> bool:
     """Delete the head (the artifact is gone at once; a racing write finds no head and fails),
     then its versions and contents. False when the head was already gone."""
-    try:
-        head.delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
+    if not delete_if(head):
+        return False
     delete_children(head.thread_id, head.artifact_id)
     return True
 

@@ -25,11 +25,10 @@ from functools import partial
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, UpdateError
 
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import is_condition_failure
+from shared.data.transactions import delete_if, update_if
 
 KEY_SK = "APIKEY"
 LIST_PK = "APIKEYS"
@@ -79,13 +78,7 @@ def page(*, limit: int, position: dict[str, Any] | None) -> Page[ApiKeyItem]:
 
 def delete(key_id: str) -> bool:
     """Delete the key; False when there was none."""
-    try:
-        ApiKeyItem(key_pk(key_id), KEY_SK).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return delete_if(ApiKeyItem(key_pk(key_id), KEY_SK))
 
 
 def created_by(user_id: str, page_size: int) -> Iterator[ApiKeyItem]:
@@ -99,13 +92,8 @@ def created_by(user_id: str, page_size: int) -> Iterator[ApiKeyItem]:
 def replace_creator(item: ApiKeyItem, user_id: str, placeholder: str) -> bool:
     """Name ``placeholder`` as the key's creator instead of ``user_id`` (and leave the creator
     index); ``False`` when the key is gone or already anonymised."""
-    try:
-        ApiKeyItem(item.pk, item.sk).update(
-            actions=[ApiKeyItem.created_by.set(placeholder), Item.gsi2pk.remove(), Item.gsi2sk.remove()],
-            condition=Item.pk.exists() & (ApiKeyItem.created_by == user_id),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return update_if(
+        ApiKeyItem(item.pk, item.sk),
+        [ApiKeyItem.created_by.set(placeholder), Item.gsi2pk.remove(), Item.gsi2sk.remove()],
+        Item.pk.exists() & (ApiKeyItem.created_by == user_id),
+    )

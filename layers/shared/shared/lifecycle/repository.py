@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.clock import now_iso
 from shared.data.table import Item
-from shared.data.transactions import is_condition_failure
+from shared.data.transactions import update_if
 from shared.lifecycle.models import ErasureItem, erasure_key
 
 
@@ -45,13 +44,7 @@ def get(user_id: str) -> ErasureItem | None:
 
 
 def _update(user_id: str, actions: list[Any], condition: Any) -> bool:
-    try:
-        ErasureItem(*erasure_key(user_id)).update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return update_if(ErasureItem(*erasure_key(user_id)), actions, condition)
 
 
 def step_done(user_id: str, step: str, touched: int) -> bool:

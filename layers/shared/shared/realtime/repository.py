@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError
 
 from shared.data.table import Item, connection
-from shared.data.transactions import is_condition_failure, transaction
+from shared.data.transactions import delete_if, is_condition_failure, transaction, update_if
 from shared.realtime.models import (
     CONNECTION_SK,
     PRESENCE_SK,
@@ -207,12 +207,8 @@ def leave(user_id: str, connection_id: str) -> bool:
     """Remove the connection from the user's presence; True when none is left (the user went
     offline). DynamoDB drops an emptied set, so "none left" needs no read."""
     item = PresenceItem(presence_pk(user_id), PRESENCE_SK)
-    try:
-        item.update(actions=[PresenceItem.connection_ids.delete({connection_id})], condition=Item.pk.exists())
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
+    if not update_if(item, [PresenceItem.connection_ids.delete({connection_id})], Item.pk.exists()):
+        return False
     return not item.connection_ids
 
 
@@ -223,10 +219,4 @@ def presence_of(user_ids: Iterable[str]) -> dict[str, PresenceItem]:
 
 def delete_presence(user_id: str) -> bool:
     """Forget the user's presence (an erased account); False when there was none."""
-    try:
-        PresenceItem(presence_pk(user_id), PRESENCE_SK).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return delete_if(PresenceItem(presence_pk(user_id), PRESENCE_SK))

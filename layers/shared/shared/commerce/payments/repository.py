@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from shared.commerce.orders import repository as orders
 from shared.commerce.orders.models import OrderItem
@@ -18,7 +18,7 @@ from shared.commerce.payments.models import (
     payment_pk,
 )
 from shared.data.table import Item
-from shared.data.transactions import is_condition_failure, transaction
+from shared.data.transactions import delete_if, is_condition_failure, transaction
 
 
 def new_payment(intent_id: str, *, order_id: str, user_id: str, amount: int, currency: str, at: str) -> PaymentItem:
@@ -122,14 +122,7 @@ def keep_customer(user_id: str, customer_id: str, at: str) -> str:
 
 def drop_customer(user_id: str, customer_id: str) -> bool:
     """Forget the user's customer iff it is still ``customer_id``; returns whether it did."""
-    pk, sk = customer_key(user_id)
-    try:
-        StripeCustomerItem(pk, sk).delete(condition=StripeCustomerItem.customer_id == customer_id)
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return delete_if(StripeCustomerItem(*customer_key(user_id)), StripeCustomerItem.customer_id == customer_id)
 
 
 def replace_customer(user_id: str, customer_id: str, at: str) -> None:

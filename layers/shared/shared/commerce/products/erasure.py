@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from shared.commerce.products import repository, rules, search_index
 from shared.commerce.products.models import (
@@ -29,7 +29,7 @@ from shared.commerce.products.models import (
 from shared.data.pagination import Page, query_page
 from shared.data.purge import delete_page
 from shared.data.table import Item
-from shared.data.transactions import failed_conditions, is_condition_failure, transaction
+from shared.data.transactions import delete_if, failed_conditions, transaction
 from shared.errors import Conflict
 from shared.identity.models import user_pk
 
@@ -65,7 +65,7 @@ def erase_review(product_id: str, user_id: str) -> bool:
             return False
         product = repository.get_product(product_id)
         if product is None:
-            return _delete_orphan(review)
+            return delete_if(ReviewItem(review.pk, review.sk))
         rating_sum, count = int(product.rating_sum or 0), int(product.review_count or 0)
         average = rules.average(rating_sum - int(review.rating), count - 1)
         actions: list[Any] = [
@@ -102,16 +102,6 @@ def erase_review(product_id: str, user_id: str) -> bool:
             search_index.write_postings(search_index.posting_items(product))
         return True
     raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
-
-
-def _delete_orphan(review: ReviewItem) -> bool:
-    try:
-        ReviewItem(review.pk, review.sk).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
 
 
 # ---------------------------------------------------------------------------- proofs of purchase

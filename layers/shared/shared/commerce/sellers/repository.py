@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
-
 from shared.commerce.sellers.models import SellerProfileItem, profile_key
 from shared.data.table import Item
-from shared.data.transactions import is_condition_failure
+from shared.data.transactions import delete_if
 from shared.identity.models import PROFILE_SK, UserItem, user_pk
 
 
@@ -66,10 +64,4 @@ def upsert_profile(user_id: str, at: str, **fields: Any) -> SellerProfileItem:
 
 def delete_profile(user_id: str) -> bool:
     """Delete the store profile (the store page); returns whether there was one."""
-    try:
-        SellerProfileItem(*profile_key(user_id)).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    return delete_if(SellerProfileItem(*profile_key(user_id)))

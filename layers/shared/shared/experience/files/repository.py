@@ -14,7 +14,7 @@ from typing import Any
 
 from shared.data.pagination import Page, query_page
 from shared.data.table import Item
-from shared.data.transactions import delete_if_present, update_if
+from shared.data.transactions import delete_if, update_if
 from shared.experience.files.models import (
     FILE_SK,
     FileItem,
@@ -128,4 +128,4 @@ def mark_rejected(item: FileItem, etag: str, reason: str, at: str, expires_at: d
 
 
 def delete(item: FileItem) -> None:
-    delete_if_present(item)
+    delete_if(item)
