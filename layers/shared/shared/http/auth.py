@@ -49,7 +49,16 @@ def requires(*roles: str, approved: bool = False, service_scopes: tuple[str, ...
         setattr(func, AUTH_MARK, Access(tuple(roles), approved, tuple(service_scopes)))
         return func
 
+    _load_session_store()
     return mark
+
+
+def _load_session_store() -> None:
+    """A function with a protected route reads a session on its first request: its store
+    (identity's repository, PynamoDB, botocore) is loaded with the function, so that first
+    request costs about what a warm one does (Uploads' own code needs no table). The token codec
+    (PyJWT, cryptography) stays with the first authentication."""
+    import shared.identity.repository  # noqa: F401
 
 
 def route_access(func: Callable[..., Any]) -> Access | None:
