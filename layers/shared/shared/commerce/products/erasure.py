@@ -23,7 +23,7 @@ from shared.commerce.products.models import (
     PurchaseItem,
     ReviewItem,
     product_pk,
-    rating_key,
+    rating_order,
     seller_partition,
     user_reviews,
 )
@@ -76,7 +76,7 @@ def erase_review(product_id: str, user_id: str) -> bool:
             ProductItem.version.add(1),
         ]
         if product.status in LISTED_STATUSES:
-            actions.append(Item.gsi3sk.set(f"{rating_key(average)}#{product.created_at}#{product.product_id}"))
+            actions.append(Item.gsi3sk.set(rating_order(average, product.created_at, product.product_id)))
         try:
             with transaction() as tx:
                 tx.delete(

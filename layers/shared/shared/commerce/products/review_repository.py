@@ -26,7 +26,7 @@ from shared.commerce.products.models import (
     ProductItem,
     ReviewItem,
     product_pk,
-    rating_key,
+    rating_order,
     review_sk,
     reviews_partition,
     user_reviews,
@@ -144,7 +144,7 @@ def refresh_rating(product_id: str, attempts: int = 8) -> ProductItem | None:
         avg = rules.average(int(product.rating_sum or 0), int(product.review_count or 0))
         actions: list[Any] = [ProductItem.average_rating.set(avg), ProductItem.version.add(1)]
         if product.status in LISTED_STATUSES:
-            actions.append(Item.gsi3sk.set(f"{rating_key(avg)}#{product.created_at}#{product.product_id}"))
+            actions.append(Item.gsi3sk.set(rating_order(avg, product.created_at, product.product_id)))
         try:
             ProductItem(product_pk(product_id), PRODUCT_SK).update(
                 actions=actions, condition=ProductItem.version == product.version
