@@ -14,7 +14,7 @@ from shared.commerce.cart import repository as cart
 from shared.commerce.inventory.models import LowStockItem, low_stock_pk
 from shared.commerce.payments import gateway
 from shared.commerce.payments import repository as payments
-from shared.commerce.products import erasure, reviews
+from shared.commerce.products import checkout_repository, erasure, reviews
 from shared.commerce.products import repository as products
 from shared.commerce.products.models import product_pk
 from shared.commerce.products.schemas import CreateReviewRequest
@@ -124,7 +124,7 @@ def test_an_erased_buyer_leaves_anonymised_orders_and_exact_ratings(
     assert done == [True] * len(done)
     assert touched == 6
     assert cart.get_lines(customer.id) == []
-    assert not products.has_purchased(customer.id, kettle["id"])
+    assert not checkout_repository.has_purchased(customer.id, kettle["id"])
     shown = public(api, f"/api/v1/products/{kettle['id']}").data
     assert (shown["averageRating"], shown["reviewCount"]) == (2.5, 2)
     listed = public(api, f"/api/v1/products/{kettle['id']}/reviews").data["items"]

@@ -85,13 +85,13 @@ def _image_key(url: str) -> str | None:
 
 
 def _images_of_seller(seller_id: str) -> set[str]:
-    from shared.commerce.products import repository
+    from shared.commerce.products import listing_repository
     from shared.commerce.products.models import ProductItem, seller_partition
 
     found: set[str] = set()
     position: dict[str, Any] | None = None
     while True:
-        page = repository.list_index("GSI5", seller_partition(seller_id), limit=100, position=position)
+        page = listing_repository.list_index("GSI5", seller_partition(seller_id), limit=100, position=position)
         for product in page.items:
             if isinstance(product, ProductItem):
                 found.update(key for key in map(_image_key, product.images or []) if key)

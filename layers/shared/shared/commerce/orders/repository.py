@@ -28,7 +28,7 @@ from shared.commerce.orders.models import (
     status_partition,
     user_orders,
 )
-from shared.commerce.products import repository as products
+from shared.commerce.products import checkout_repository as products
 from shared.data import unique
 from shared.data.pagination import Page, query_page
 from shared.data.purge import delete_page

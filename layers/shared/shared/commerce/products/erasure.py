@@ -1,8 +1,9 @@
 """Data access for a deleted account's products, reviews and proofs of purchase (issue #18).
 
 Used by :mod:`shared.commerce.lifecycle`; keys come from :mod:`.models`, like the rest of the
-products' data access (:mod:`.repository`). Every function works on what is still there, so
-calling it again after a crash (or after it finished) writes nothing more.
+products' data access (:mod:`.repository`, :mod:`.review_repository`). Every function works on
+what is still there, so calling it again after a crash (or after it finished) writes nothing
+more.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from shared.commerce.products import repository, rules, search_index
+from shared.commerce.products import repository, review_repository, rules, search_index
 from shared.commerce.products.models import (
     LISTED_STATUSES,
     PRODUCT_SK,
@@ -22,7 +23,7 @@ from shared.commerce.products.models import (
     PurchaseItem,
     ReviewItem,
     product_pk,
-    rating_key,
+    rating_order,
     seller_partition,
     user_reviews,
 )
@@ -54,13 +55,13 @@ def erase_review(product_id: str, user_id: str) -> bool:
     the values without it, conditioned on the counters read: a concurrent review write makes
     it re-read and retry, and a retry after a crash finds no review and adjusts nothing. The
     search postings' cards (which copy the average) are rewritten after it, like every rating
-    change does (:func:`repository.refresh_rating`). A review whose product is gone is just
+    change does (:func:`review_repository.refresh_rating`). A review whose product is gone is just
     deleted. Returns whether this call deleted it.
 
     Raises :class:`Conflict` ``PRODUCT_CHANGED`` when the product kept changing.
     """
     for _ in range(ATTEMPTS):
-        review = repository.get_review(product_id, user_id)
+        review = review_repository.get_review(product_id, user_id)
         if review is None:
             return False
         product = repository.get_product(product_id)
@@ -75,7 +76,7 @@ def erase_review(product_id: str, user_id: str) -> bool:
             ProductItem.version.add(1),
         ]
         if product.status in LISTED_STATUSES:
-            actions.append(Item.gsi3sk.set(f"{rating_key(average)}#{product.created_at}#{product.product_id}"))
+            actions.append(Item.gsi3sk.set(rating_order(average, product.created_at, product.product_id)))
         try:
             with transaction() as tx:
                 tx.delete(

@@ -29,7 +29,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from shared.commerce.categories import repository as categories
-from shared.commerce.products import repository, rules, search_index
+from shared.commerce.products import listing_repository, rules, search_index
 from shared.commerce.products.models import (
     ACTIVE,
     LISTED_STATUSES,
@@ -150,7 +150,7 @@ class _Plan:
     twin: bool = True
 
     def page(self, hash_key: str, limit: int, position: dict[str, Any] | None) -> Page[ProductItem]:
-        return repository.list_index(
+        return listing_repository.list_index(
             self.index,
             hash_key,
             range_condition=self.range_condition,
@@ -285,8 +285,10 @@ def related(viewer: Principal | None, product_id: str, limit: int) -> list[Produ
 
     product = find_visible(viewer, product_id)
     if product.category_id:
-        page = repository.list_index("GSI4", category_partition(product.category_id), limit=limit + 1, position=None)
+        page = listing_repository.list_index(
+            "GSI4", category_partition(product.category_id), limit=limit + 1, position=None
+        )
     else:
-        page = repository.list_index("GSI3", ACTIVE, limit=limit + 1, position=None)
+        page = listing_repository.list_index("GSI3", ACTIVE, limit=limit + 1, position=None)
     items = [item for item in page.items if isinstance(item, ProductItem) and item.product_id != product.product_id]
     return [product_summary(item) for item in items[:limit]]

@@ -106,6 +106,11 @@ def rating_key(average: float) -> str:
     return f"{round(average * 100):03d}"
 
 
+def rating_order(average: float, created_at: str, product_id: str) -> str:
+    """GSI3SK of a listed product: by rating, then newest (the one derivation of that key)."""
+    return f"{rating_key(average)}#{created_at}#{product_id}"
+
+
 class ProductItem(Item, discriminator="PRODUCT"):
     product_id = UnicodeAttribute(attr_name="productId")
     seller_id = UnicodeAttribute(attr_name="sellerId")

@@ -1,4 +1,16 @@
-"""Data access for products, their search index and reviews (the only module building their keys).
+"""Data access for products themselves: the one module building their keys and writing them.
+
+Access patterns (keys in :mod:`.models`)
+----------------------------------------
+* product by id: ``PK=PRODUCT#<id>``, ``SK=PRODUCT`` (GetItem; BatchGetItem for many);
+* product by slug: ``UNIQUE#PRODUCT_SLUG#<slug>`` → owner id → product;
+* slug and SKU uniqueness: ``UNIQUE#PRODUCT_SLUG#<slug>`` / ``UNIQUE#PRODUCT_SKU#<sku>``, claimed
+  and released in the product's own transaction;
+* the product's listing keys (GSI1-GSI6, :func:`rules.index_keys`) and search postings
+  (:mod:`.search_index`), written with every create, edit and delete.
+
+Reviews and the rating aggregate are in :mod:`.review_repository`, listing queries in
+:mod:`.listing_repository`, what checkout writes in :mod:`.checkout_repository`.
 
 Search index writes
 -------------------
@@ -17,29 +29,13 @@ always fit: search words are capped (:data:`rules.MAX_WORD_CHARS`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from shared.commerce.products import rules, search_index
-from shared.commerce.products.models import (
-    LISTED_STATUSES,
-    PRODUCT_SK,
-    ProductItem,
-    PurchaseItem,
-    ReviewItem,
-    product_pk,
-    purchase_key,
-    rating_key,
-    review_sk,
-    reviews_partition,
-    user_reviews,
-)
+from shared.commerce.products.models import PRODUCT_SK, ProductItem, product_pk
 from shared.data import unique
-from shared.data.pagination import Page, query_page
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
 from shared.errors import Conflict, NotFound
@@ -87,9 +83,6 @@ def sku_taken_error() -> Conflict:
 
 def product_not_found() -> NotFound:
     return NotFound("Product not found", code="PRODUCT_NOT_FOUND")
-
-
-# ---------------------------------------------------------------------------- products
 
 
 def new_product(product_id: str, at: str, **fields: Any) -> ProductItem:
@@ -143,6 +136,14 @@ def find_by_slug(slug: str) -> ProductItem | None:
 
 def slug_owner(slug: str) -> str | None:
     return unique.owner_of(SLUG, slug)
+
+
+def get_products(product_ids: Iterable[str]) -> dict[str, ProductItem]:
+    """The products that exist among ``product_ids``, by id (consistent BatchGetItem; PynamoDB
+    pages it by 100 keys)."""
+    keys = [(product_pk(pid), PRODUCT_SK) for pid in dict.fromkeys(product_ids)]
+    found = Item.batch_get(keys, consistent_read=True) if keys else []
+    return {item.product_id: item for item in found if isinstance(item, ProductItem)}
 
 
 def create(product: ProductItem) -> None:
@@ -312,196 +313,3 @@ def count_view(product_id: str) -> None:
     except UpdateError as exc:
         if not is_condition_failure(exc):
             raise
-
-
-def refresh_rating(product_id: str, attempts: int = 8) -> ProductItem | None:
-    """Recompute ``averageRating`` (and the rating index key) from the exact ``ratingSum`` and
-    ``reviewCount``; conditioned on the version read, retried on conflict, so the last writer
-    always writes the average of the final counters."""
-    for _ in range(attempts):
-        product = get_product(product_id)
-        if product is None:
-            return None
-        avg = rules.average(int(product.rating_sum or 0), int(product.review_count or 0))
-        actions: list[Any] = [ProductItem.average_rating.set(avg), ProductItem.version.add(1)]
-        if product.status in LISTED_STATUSES:
-            actions.append(Item.gsi3sk.set(f"{rating_key(avg)}#{product.created_at}#{product.product_id}"))
-        try:
-            ProductItem(product_pk(product_id), PRODUCT_SK).update(
-                actions=actions, condition=ProductItem.version == product.version
-            )
-        except UpdateError as exc:
-            if is_condition_failure(exc):
-                continue
-            raise
-        product.average_rating = avg
-        product.version = int(product.version) + 1
-        if product.status == "active":
-            search_index.write_postings(search_index.posting_items(product))
-        return product
-    raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
-
-
-# ---------------------------------------------------------------------------- listings
-
-
-def list_index(
-    index: str,
-    hash_key: str,
-    *,
-    range_condition: Condition | None = None,
-    descending: bool = True,
-    filter_condition: Condition | None = None,
-    limit: int,
-    position: dict[str, Any] | None,
-) -> Page[ProductItem]:
-    gsi = getattr(Item, index.lower())
-    run = partial(gsi.query, hash_key, range_condition, scan_index_forward=not descending)
-    return query_page(run, limit=limit, position=position, index=index, filter_condition=filter_condition)
-
-
-# ---------------------------------------------------------------------------- reviews
-
-
-def get_review(product_id: str, user_id: str) -> ReviewItem | None:
-    try:
-        found = Item.get(product_pk(product_id), review_sk(user_id), consistent_read=True)
-    except Item.DoesNotExist:
-        return None
-    return found if isinstance(found, ReviewItem) else None
-
-
-def new_review(product_id: str, user_id: str, at: str, **fields: Any) -> ReviewItem:
-    return ReviewItem(
-        product_pk(product_id),
-        review_sk(user_id),
-        product_id=product_id,
-        user_id=user_id,
-        created_at=at,
-        updated_at=at,
-        gsi1pk=reviews_partition(product_id),
-        gsi1sk=f"{at}#{user_id}",
-        gsi2pk=user_reviews(user_id),
-        gsi2sk=f"{at}#{product_id}",
-        **fields,
-    )
-
-
-def _product_ref(product_id: str) -> ProductItem:
-    return ProductItem(product_pk(product_id), PRODUCT_SK)
-
-
-def put_review(review: ReviewItem) -> None:
-    """The review (one per user) and the product's counters, in one transaction.
-
-    Raises :class:`Conflict` ``REVIEW_EXISTS``, :class:`NotFound` (no reviewable product).
-    """
-    try:
-        with transaction() as tx:
-            tx.save(review, condition=Item.pk.does_not_exist())
-            tx.update(
-                _product_ref(review.product_id),
-                actions=[ProductItem.rating_sum.add(int(review.rating)), ProductItem.review_count.add(1)],
-                condition=Item.pk.exists() & ProductItem.status.is_in("active", "out_of_stock"),
-            )
-    except TransactWriteError as exc:
-        failed = failed_conditions(exc)
-        if failed[:1] == [True]:
-            raise Conflict("You have already reviewed this product", code="REVIEW_EXISTS") from exc
-        if any(failed):
-            raise product_not_found() from exc
-        raise
-
-
-def update_review(review: ReviewItem, old_rating: int, actions: list[Any], rating_delta: int) -> None:
-    """Apply ``actions`` iff the stored rating is still ``old_rating``, with the product's
-    ``ratingSum`` moved by ``rating_delta`` in the same transaction.
-
-    Raises :class:`Conflict` ``REVIEW_CHANGED`` when the review changed since it was read.
-    """
-    try:
-        with transaction() as tx:
-            tx.update(
-                ReviewItem(review.pk, review.sk),
-                actions=actions,
-                condition=Item.pk.exists() & (ReviewItem.rating == old_rating),
-            )
-            if rating_delta:
-                tx.update(
-                    _product_ref(review.product_id),
-                    actions=[ProductItem.rating_sum.add(rating_delta)],
-                    condition=Item.pk.exists(),
-                )
-    except TransactWriteError as exc:
-        if any(failed_conditions(exc)):
-            raise Conflict("The review changed meanwhile; retry", code="REVIEW_CHANGED") from exc
-        raise
-
-
-def delete_review(review: ReviewItem) -> None:
-    try:
-        with transaction() as tx:
-            tx.delete(ReviewItem(review.pk, review.sk), condition=ReviewItem.rating == review.rating)
-            tx.update(
-                _product_ref(review.product_id),
-                actions=[ProductItem.rating_sum.add(-int(review.rating)), ProductItem.review_count.add(-1)],
-                condition=Item.pk.exists(),
-            )
-    except TransactWriteError as exc:
-        if any(failed_conditions(exc)):
-            raise NotFound("Review not found", code="REVIEW_NOT_FOUND") from exc
-        raise
-
-
-def list_reviews(product_id: str, *, limit: int, position: dict[str, Any] | None) -> Page[ReviewItem]:
-    run = partial(Item.gsi1.query, reviews_partition(product_id), scan_index_forward=False)
-    return query_page(run, limit=limit, position=position, index="GSI1")
-
-
-def has_purchased(user_id: str, product_id: str) -> bool:
-    pk, sk = purchase_key(user_id, product_id)
-    try:
-        Item.get(pk, sk, consistent_read=True)
-    except Item.DoesNotExist:
-        return False
-    return True
-
-
-# ---------------------------------------------------------------------------- stock (checkout)
-
-
-def get_products(product_ids: Iterable[str]) -> dict[str, ProductItem]:
-    """The products that exist among ``product_ids``, by id (consistent BatchGetItem; PynamoDB
-    pages it by 100 keys)."""
-    keys = [(product_pk(pid), PRODUCT_SK) for pid in dict.fromkeys(product_ids)]
-    found = Item.batch_get(keys, consistent_read=True) if keys else []
-    return {item.product_id: item for item in found if isinstance(item, ProductItem)}
-
-
-def reserve_stock(tx: TransactWrite, product_id: str, quantity: int, unit_price: int) -> None:
-    """Take ``quantity`` units iff the product is still active, has them, and still sells at the
-    price the order snapshots. Bumps the version so a concurrent edit made on a stale read of the
-    stock is refused and re-applied on the fresh product."""
-    tx.update(
-        ProductItem(product_pk(product_id), PRODUCT_SK),
-        actions=[ProductItem.stock_quantity.add(-quantity), ProductItem.version.add(1)],
-        condition=(ProductItem.status == "active")
-        & (ProductItem.stock_quantity >= quantity)
-        & (ProductItem.price == unit_price),
-    )
-
-
-def release_stock(tx: TransactWrite, product_id: str, quantity: int) -> None:
-    """Give ``quantity`` units back (a deleted product has nothing to give back to: the condition
-    keeps the update from recreating it as a stub)."""
-    tx.update(
-        ProductItem(product_pk(product_id), PRODUCT_SK),
-        actions=[ProductItem.stock_quantity.add(quantity), ProductItem.version.add(1)],
-        condition=Item.pk.exists(),
-    )
-
-
-def record_purchase(tx: TransactWrite, user_id: str, product_id: str) -> None:
-    """The proof of purchase reviews check (``verifiedPurchase``); idempotent put."""
-    pk, sk = purchase_key(user_id, product_id)
-    tx.save(PurchaseItem(pk, sk, product_id=product_id, user_id=user_id))

@@ -3,7 +3,7 @@
 The review write and ``ADD`` to the product's ``ratingSum``/``reviewCount`` share one
 transaction, so the counters are exact under any concurrency; ``averageRating`` (and the
 rating index key) is then recomputed from them with a version-conditioned, retried update
-(:func:`repository.refresh_rating`). ``verifiedPurchase`` is true when the item
+(:func:`review_repository.refresh_rating`). ``verifiedPurchase`` is true when the item
 ``PK=USER#<uid>``, ``SK=PURCHASE#<pid>`` exists: checkout writes it when an order is paid
 (until then no review is verified). A review's id is its author's user id.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.clock import now_iso
-from shared.commerce.products import repository
+from shared.commerce.products import checkout_repository, repository, review_repository
 from shared.commerce.products.models import ReviewItem
 from shared.commerce.products.schemas import CreateReviewRequest, ReviewOut, UpdateReviewRequest
 from shared.commerce.products.views import review_out
@@ -35,7 +35,7 @@ def create_review(principal: Principal, product_id: str, request: CreateReviewRe
         raise repository.product_not_found()
     if product.seller_id == principal.user_id:
         raise Forbidden("You cannot review your own product", code="OWN_PRODUCT")
-    review = repository.new_review(
+    review = review_repository.new_review(
         product_id,
         principal.user_id,
         now_iso(),
@@ -43,10 +43,10 @@ def create_review(principal: Principal, product_id: str, request: CreateReviewRe
         rating=request.rating,
         title=request.title,
         comment=request.comment,
-        verified_purchase=repository.has_purchased(principal.user_id, product_id),
+        verified_purchase=checkout_repository.has_purchased(principal.user_id, product_id),
     )
-    repository.put_review(review)
-    repository.refresh_rating(product_id)
+    review_repository.put_review(review)
+    review_repository.refresh_rating(product_id)
     return review_out(review)
 
 
@@ -55,7 +55,7 @@ def list_reviews(product_id: str, *, limit: int, cursor: str | None) -> ItemsPag
     if product is None:
         raise repository.product_not_found()
     scope = f"reviews|{product_id}"
-    page = repository.list_reviews(product_id, limit=limit, position=decode_cursor(cursor, scope))
+    page = review_repository.list_reviews(product_id, limit=limit, position=decode_cursor(cursor, scope))
     return ItemsPage[ReviewOut](
         items=[review_out(item) for item in page.items if isinstance(item, ReviewItem)],
         next_cursor=encode_cursor(page.next_position, scope),
@@ -71,7 +71,7 @@ def update_review(principal: Principal, product_id: str, review_id: str, request
         raise InvalidInput(errors={"rating": ["cannot be null"]})
     if review_id != principal.user_id:
         raise Forbidden("You can only edit your own review", code="NOT_REVIEW_OWNER")
-    review = repository.get_review(product_id, review_id)
+    review = review_repository.get_review(product_id, review_id)
     if review is None:
         raise _review_not_found()
     at = now_iso()
@@ -88,10 +88,10 @@ def update_review(principal: Principal, product_id: str, review_id: str, request
             attr = getattr(ReviewItem, name)
             actions.append(attr.set(value) if value is not None else attr.remove())
             setattr(review, name, value)
-    repository.update_review(review, old_rating, actions, delta)
+    review_repository.update_review(review, old_rating, actions, delta)
     review.updated_at = at
     if delta:
-        repository.refresh_rating(product_id)
+        review_repository.refresh_rating(product_id)
     return review_out(review)
 
 
@@ -99,8 +99,8 @@ def delete_review(principal: Principal, product_id: str, review_id: str) -> None
     """The author or an admin. Raises :class:`Forbidden`, :class:`NotFound`."""
     if review_id != principal.user_id and principal.user.role != "admin":
         raise Forbidden("You can only delete your own review", code="NOT_REVIEW_OWNER")
-    review = repository.get_review(product_id, review_id)
+    review = review_repository.get_review(product_id, review_id)
     if review is None:
         raise _review_not_found()
-    repository.delete_review(review)
-    repository.refresh_rating(product_id)
+    review_repository.delete_review(review)
+    review_repository.refresh_rating(product_id)

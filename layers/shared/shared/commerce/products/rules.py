@@ -12,7 +12,7 @@ from shared.commerce.products.models import (
     ACTIVE,
     category_partition,
     price_key,
-    rating_key,
+    rating_order,
     seller_partition,
     sold_out_partition,
 )
@@ -105,7 +105,7 @@ def index_keys(
         "gsi2pk": listed(ACTIVE) if shown else None,
         "gsi2sk": by_price if shown else None,
         "gsi3pk": listed(ACTIVE) if shown else None,
-        "gsi3sk": f"{rating_key(average_rating)}#{order}" if shown else None,
+        "gsi3sk": rating_order(average_rating, created_at, product_id) if shown else None,
         "gsi4pk": category,
         "gsi4sk": order if in_category else None,
         "gsi5pk": seller_partition(seller_id),

@@ -7,7 +7,8 @@ limits whatever a product holds and a long query word still finds the product.
 
 :class:`SearchOps` is the set of index writes that takes a product from one state to another;
 :mod:`shared.commerce.products.repository` writes them with the product (in its transaction, or
-after it with an undo on failure).
+after it with an undo on failure); a rating change rewrites the cards
+(:func:`shared.commerce.products.review_repository.refresh_rating`).
 """
 
 from __future__ import annotations
