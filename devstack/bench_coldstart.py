@@ -231,15 +231,11 @@ def targets(workdir: Path, baseline: Path | None = None) -> Iterator[tuple[list[
     """Start a local stack, build the artifacts, and yield each function's probe inputs, the
     reference's environment and the table name. With ``baseline`` (another checkout), each
     function is also built from there, as ``<function>@baseline``."""
+    from devstack.intrinsics import Intrinsics
+    from devstack.local_aws import LocalResources
     from devstack.process import running_stack
-    from devstack.stack import (
-        DEFAULT_ADMIN_EMAIL,
-        DEFAULT_ADMIN_PASSWORD,
-        Intrinsics,
-        LocalResources,
-        function_properties,
-        function_specs,
-    )
+    from devstack.specs import function_properties, function_specs
+    from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
 
     template = load_template()
     with running_stack(LOCAL_SCHEDULES="off") as stack:
