@@ -4,7 +4,7 @@
 ``sam local invoke``:
 the template's table, queues and buckets are created in an in-process moto (``mock_aws``, empty),
 the function runs with its template environment (local overrides applied, see
-:mod:`devstack.stack`), its logs go to stderr and its result is printed to stdout as JSON. The
+:mod:`devstack.specs`), its logs go to stderr and its result is printed to stdout as JSON. The
 event may be ``-`` (stdin) or omitted (``{}``). Exit status 1 when the function raised.
 
 ``python -m devstack.invoke --schedule NAME`` fires a schedule of the *running* local stack and
@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from devstack.local_aws import use_local_aws
 from devstack.process import StackNotRunning, require_stack, stack_url
-from devstack.stack import build_stack, use_local_aws
+from devstack.stack import build_stack
 from devstack.template import load_template
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from devstack.stack import LOCAL_ACCOUNT, LOCAL_REGION
+from devstack.local_aws import LOCAL_ACCOUNT, LOCAL_REGION
 
 
 @dataclass(frozen=True)

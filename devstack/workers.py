@@ -12,7 +12,7 @@ the pool size of one function, run at the same time, and a function may call bac
 Workers are forked from a ``multiprocessing`` fork server that imported the libraries every
 function uses (boto3, PynamoDB, Powertools, pydantic, the shared layer's base modules) once, under
 the environment the functions have in common; each worker then applies its function's environment
-and resets the shared layer's cached settings (as the in-process :class:`devstack.stack.Invoker`
+and resets the shared layer's cached settings (as the in-process :class:`devstack.invoker.Invoker`
 does when it switches functions). Workers reach AWS over HTTP: the stack runs moto in server mode
 and ``AWS_ENDPOINT_URL`` points there. They write to the stack's stdout/stderr.
 
@@ -38,7 +38,8 @@ from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from devstack import metering
-from devstack.stack import LOCAL_UNSET, FunctionSpec, Invoker
+from devstack.invoker import Invoker
+from devstack.specs import LOCAL_UNSET, FunctionSpec
 
 T = TypeVar("T")
 
@@ -96,7 +97,7 @@ def _serve(spec: FunctionSpec, base_env: dict[str, str], managed: list[str], con
     os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = str(spec.memory)
     os.environ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
     os.environ["AWS_LAMBDA_LOG_GROUP_NAME"] = f"/aws/lambda/{spec.name}"
-    from devstack.stack import reset_shared_caches
+    from devstack.invoker import reset_shared_caches
 
     reset_shared_caches(spec.environment.get("TABLE_NAME"))
     while True:
@@ -252,7 +253,7 @@ class PooledInvoker:
     """Invokes each function in its own worker processes (see the module docstring).
 
     ``run(None, work)`` (the stack's own work outside any function, e.g. creating the admin) still
-    runs in this process through the in-process :class:`~devstack.stack.Invoker`.
+    runs in this process through the in-process :class:`~devstack.invoker.Invoker`.
     """
 
     def __init__(self, local: Invoker, size: int | None = None) -> None:

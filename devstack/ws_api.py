@@ -1,5 +1,6 @@
 """The template's WebSocket API (``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``), read
-as API Gateway deploys it, and the events API Gateway sends its Lambda integrations.
+as API Gateway deploys it: its routes, their functions, route selection and what a two-way route
+sends back. The events its functions get are :mod:`devstack.websocket_events`.
 
 Read from the template: the API's ``RouteSelectionExpression`` (``$request.body.<path>``), each
 ``AWS::ApiGatewayV2::Route`` (``RouteKey``, ``Target: integrations/<Integration>``), each
@@ -14,12 +15,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from devstack.stack import Stack
@@ -121,106 +118,6 @@ def websocket_api(stack: Stack) -> WebSocketApi | None:
         selection_expression=str(props.get("RouteSelectionExpression") or "$request.body.action"),
         routes=routes,
     )
-
-
-# ---------------------------------------------------------------------------------------- events
-
-
-def new_id() -> str:
-    """An id shaped as API Gateway's connection and request ids (16 characters, ``=`` at the end)."""
-    return base64.b64encode(os.urandom(11)).decode().replace("+", "-").replace("/", "_")
-
-
-@dataclass
-class Peer:
-    """What API Gateway knows of a connection (its handshake)."""
-
-    connection_id: str
-    source_ip: str
-    user_agent: str | None
-    connected_at_ms: int
-    headers: list[tuple[str, str]]
-    query: list[tuple[str, str]]
-    last_active_ms: int = 0
-
-    def __post_init__(self) -> None:
-        self.last_active_ms = self.last_active_ms or self.connected_at_ms
-
-
-def _request_time(epoch_ms: int) -> str:
-    return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
-
-
-def _context(api: WebSocketApi, peer: Peer, domain: str, route: str, event_type: str, **extra: Any) -> dict[str, Any]:
-    now = int(time.time() * 1000)
-    identity: dict[str, Any] = {"sourceIp": peer.source_ip}
-    if event_type == "CONNECT" and peer.user_agent is not None:
-        identity["userAgent"] = peer.user_agent
-    return {
-        "routeKey": route,
-        "eventType": event_type,
-        **extra,
-        "extendedRequestId": new_id(),
-        "requestTime": _request_time(now),
-        "messageDirection": "IN",
-        "stage": api.stage,
-        "connectedAt": peer.connected_at_ms,
-        "requestTimeEpoch": now,
-        "identity": identity,
-        "requestId": new_id(),
-        "domainName": domain,
-        "connectionId": peer.connection_id,
-        "apiId": api.api_id,
-    }
-
-
-def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for key, value in pairs:
-        grouped.setdefault(key, []).append(value)
-    return grouped
-
-
-def connect_event(api: WebSocketApi, peer: Peer, domain: str, port: int) -> dict[str, Any]:
-    """``$connect``: the handshake's headers (with the ``X-Forwarded-*`` API Gateway adds) and query."""
-    headers = [(k, v) for k, v in peer.headers if k.lower() not in ("x-forwarded-for", "x-forwarded-port")]
-    headers += [
-        ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"),
-        ("X-Forwarded-For", peer.source_ip),
-        ("X-Forwarded-Port", str(port)),
-        ("X-Forwarded-Proto", "http"),
-    ]
-    multi_headers = _multi(headers)
-    event: dict[str, Any] = {
-        "headers": {key: values[-1] for key, values in multi_headers.items()},
-        "multiValueHeaders": multi_headers,
-    }
-    if peer.query:
-        multi_query = _multi(peer.query)
-        event["queryStringParameters"] = {key: values[-1] for key, values in multi_query.items()}
-        event["multiValueQueryStringParameters"] = multi_query
-    event["requestContext"] = _context(api, peer, domain, CONNECT, "CONNECT")
-    event["isBase64Encoded"] = False
-    return event
-
-
-def message_event(api: WebSocketApi, peer: Peer, domain: str, route: str, data: str | bytes) -> dict[str, Any]:
-    """A message on ``route``: a text frame's body as is, a binary frame's base64-encoded."""
-    binary = isinstance(data, bytes)
-    body = base64.b64encode(data).decode() if isinstance(data, bytes) else data
-    context = _context(api, peer, domain, route, "MESSAGE", messageId=new_id())
-    return {"requestContext": context, "body": body, "isBase64Encoded": binary}
-
-
-def disconnect_event(api: WebSocketApi, peer: Peer, domain: str, code: int, reason: str) -> dict[str, Any]:
-    headers = [("Host", domain), ("x-api-key", ""), ("X-Forwarded-For", ""), ("x-restapi", "")]
-    context = _context(api, peer, domain, DISCONNECT, "DISCONNECT", disconnectStatusCode=code, disconnectReason=reason)
-    return {
-        "headers": dict(headers),
-        "multiValueHeaders": _multi(headers),
-        "requestContext": context,
-        "isBase64Encoded": False,
-    }
 
 
 def route_reply(result: Any) -> str | None:

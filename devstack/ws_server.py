@@ -16,6 +16,9 @@
 
 Limits as API Gateway's: 128 KiB per message, 10 minutes idle, 2 hours per connection
 (``LOCAL_WS_IDLE_TIMEOUT``/``LOCAL_WS_MAX_AGE`` in seconds change the last two).
+
+The connections and the management API are :mod:`devstack.ws_connections`; the events the
+functions get, :mod:`devstack.websocket_events`.
 """
 
 from __future__ import annotations
@@ -23,17 +26,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import socket
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from websockets.datastructures import Headers
 from websockets.frames import Frame, Opcode
@@ -42,72 +43,17 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from devstack.stack import Stack
-from devstack.ws_api import (
-    CONNECT,
-    DISCONNECT,
-    Peer,
-    WebSocketApi,
-    connect_event,
-    disconnect_event,
-    message_event,
-    new_id,
-    route_reply,
-    websocket_api,
-)
+from devstack.websocket_events import Peer, connect_event, disconnect_event, message_event, new_id, new_trace_id
+from devstack.ws_api import CONNECT, DISCONNECT, WebSocketApi, route_reply, websocket_api
+from devstack.ws_connections import MAX_MESSAGE_BYTES, Connection, manage, now_ms
 
-MAX_MESSAGE_BYTES = 128 * 1024
 IDLE_TIMEOUT_SECONDS = 600.0
 MAX_AGE_SECONDS = 7200.0
 CLOSE_WAIT_SECONDS = 5.0  # for the client's close frame after ours
-_MANAGEMENT = re.compile(r"(?:/([^/@]+))?/@connections/([^/]+)/?")
 
 
 class Invoking(Protocol):
     def invoke(self, function: str, event: Any) -> Any: ...
-
-
-def _iso(epoch_ms: int) -> str:
-    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-class _Connection:
-    """One open WebSocket: its protocol state machine and the stream it writes to."""
-
-    def __init__(self, peer: Peer, protocol: ServerProtocol, writer: asyncio.StreamWriter) -> None:
-        self.peer = peer
-        self.protocol = protocol
-        self.writer = writer
-        self.closing: tuple[int, str] | None = None  # our close frame, when we closed first
-
-    @property
-    def open(self) -> bool:
-        return self.protocol.state is State.OPEN and self.closing is None
-
-    def send(self, data: str | bytes) -> None:
-        if isinstance(data, str):
-            self.protocol.send_text(data.encode())
-        else:
-            self.protocol.send_binary(data)
-        self.peer.last_active_ms = _now_ms()
-        self.flush()
-
-    def close(self, code: int, reason: str) -> None:
-        if self.protocol.state is State.OPEN:
-            self.closing = (code, reason)
-            self.protocol.send_close(code, reason)
-            self.flush()
-
-    def flush(self) -> None:
-        for chunk in self.protocol.data_to_send():
-            if chunk:
-                self.writer.write(chunk)
-            elif self.writer.can_write_eof():
-                with contextlib.suppress(OSError):
-                    self.writer.write_eof()
 
 
 class WebSocketServer:
@@ -132,7 +78,7 @@ class WebSocketServer:
         self.sock = socket.create_server((host, port), reuse_port=False)
         self.host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
         self.port = int(self.sock.getsockname()[1])
-        self.connections: dict[str, _Connection] = {}
+        self.connections: dict[str, Connection] = {}
         self._executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="ws-invoke")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -208,7 +154,7 @@ class WebSocketServer:
                     return
                 length = int(headers.get("content-length") or 0)
                 body = await reader.readexactly(length) if length else b""
-                status, payload, extra = self._manage(method, target.split("?", 1)[0], body)
+                status, payload, extra = manage(self.connections, self.api.stage, method, target.split("?", 1)[0], body)
                 close = headers.get("connection", "").lower() == "close"
                 lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", f"Content-Length: {len(payload)}"]
                 lines += [f"{key}: {value}" for key, value in extra]
@@ -224,35 +170,6 @@ class WebSocketServer:
         finally:
             writer.close()
 
-    def _manage(self, method: str, path: str, body: bytes) -> tuple[int, bytes, list[tuple[str, str]]]:
-        found = _MANAGEMENT.fullmatch(path)
-        if found is None or (found.group(1) is not None and unquote(found.group(1)) != self.api.stage):
-            return _error(403, "ForbiddenException", "Forbidden")
-        connection = self.connections.get(unquote(found.group(2)))
-        if connection is None or not connection.open:
-            return _error(410, "GoneException", None)
-        if method == "POST":
-            if len(body) > MAX_MESSAGE_BYTES:
-                return _error(413, "PayloadTooLargeException", "Message too long")
-            try:
-                connection.send(body.decode("utf-8"))
-            except UnicodeDecodeError:
-                connection.send(body)
-            return 200, b"", []
-        if method == "GET":
-            peer = connection.peer
-            identity = {"sourceIp": peer.source_ip, "userAgent": peer.user_agent}
-            description = {
-                "connectedAt": _iso(peer.connected_at_ms),
-                "identity": identity,
-                "lastActiveAt": _iso(peer.last_active_ms),
-            }
-            return 200, json.dumps(description).encode(), [("Content-Type", "application/json")]
-        if method == "DELETE":
-            connection.close(1000, "")
-            return 204, b"", []
-        return _error(403, "ForbiddenException", "Forbidden")
-
     async def _websocket(
         self, head: bytes, target: str, peer_ip: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
@@ -262,7 +179,7 @@ class WebSocketServer:
         path, _, query = target.partition("?")
         request = events[0] if events else None
         if not isinstance(request, Request):
-            _Connection(Peer("", peer_ip, None, 0, [], []), protocol, writer).flush()
+            Connection(Peer("", peer_ip, None, 0, [], []), protocol, writer).flush()
             return
         response = protocol.accept(request)
         if path.rstrip("/") not in ("", f"/{self.api.stage}"):
@@ -271,11 +188,11 @@ class WebSocketServer:
             connection_id=new_id(),
             source_ip=peer_ip,
             user_agent=request.headers.get("User-Agent"),
-            connected_at_ms=_now_ms(),
+            connected_at_ms=now_ms(),
             headers=list(request.headers.raw_items()),
             query=parse_qsl(query, keep_blank_values=True),
         )
-        connection = _Connection(peer, protocol, writer)
+        connection = Connection(peer, protocol, writer)
         started = time.monotonic()
         if response.status_code == 101 and CONNECT in self.api.routes:
             response = await self._connect(connection, request, response)
@@ -295,9 +212,9 @@ class WebSocketServer:
         if DISCONNECT in self.api.routes and not (self._stopping and self._stopping.is_set()):
             await self._run_route(connection, DISCONNECT, disconnect_event(self.api, peer, self.domain, code, reason))
 
-    async def _connect(self, connection: _Connection, request: Request, response: Any) -> Any:
+    async def _connect(self, connection: Connection, request: Request, response: Any) -> Any:
         """Run ``$connect``: the handshake ``response``, or a refusal with the function's status."""
-        event = connect_event(self.api, connection.peer, self.domain, self.port)
+        event = connect_event(self.api, connection.peer, self.domain, self.port, trace_id=new_trace_id())
         try:
             result = await self._invoke(self.api.routes[CONNECT].function, event)
         except Exception:
@@ -312,7 +229,7 @@ class WebSocketServer:
                 response.headers[key] = str(value)
         return response
 
-    async def _read(self, connection: _Connection, reader: asyncio.StreamReader) -> tuple[int, str]:
+    async def _read(self, connection: Connection, reader: asyncio.StreamReader) -> tuple[int, str]:
         """Read frames until the connection closes; returns ``$disconnect``'s code and reason."""
         protocol, peer = connection.protocol, connection.peer
         opened = time.monotonic()
@@ -347,7 +264,7 @@ class WebSocketServer:
                 if frame.fin:
                     payload = b"".join(fragments)
                     fragments = []
-                    peer.last_active_ms = _now_ms()
+                    peer.last_active_ms = now_ms()
                     message: str | bytes = payload.decode("utf-8") if kind is Opcode.TEXT else payload
                     self._spawn(self._message(connection, message))
             connection.flush()
@@ -362,7 +279,7 @@ class WebSocketServer:
             return 1005, "Client-side close frame status not set"
         return int(received.code), received.reason
 
-    async def _message(self, connection: _Connection, data: str | bytes) -> None:
+    async def _message(self, connection: Connection, data: str | bytes) -> None:
         route = self.api.select(data if isinstance(data, str) else None)
         peer = connection.peer
         if route is None:
@@ -379,7 +296,7 @@ class WebSocketServer:
         if reply is not None and connection.open:
             connection.send(reply)
 
-    async def _run_route(self, connection: _Connection, route: str, event: dict[str, Any]) -> Any:
+    async def _run_route(self, connection: Connection, route: str, event: dict[str, Any]) -> Any:
         function = self.api.routes[route].function
         started = time.monotonic()
         try:
@@ -430,11 +347,6 @@ def serve_websocket_api(
 
 def _gateway_message(text: str, connection_id: str) -> str:
     return json.dumps({"message": text, "connectionId": connection_id, "requestId": new_id()})
-
-
-def _error(status: int, code: str, message: str | None) -> tuple[int, bytes, list[tuple[str, str]]]:
-    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code)]
-    return status, json.dumps({"message": message}).encode(), headers
 
 
 def _parse_head(head: bytes) -> tuple[str, str, Headers]:

@@ -19,12 +19,18 @@ import pytest
 from moto import mock_aws
 
 from devstack.events import scheduled_event
+from devstack.gateway import Request, api_event, reply_from_result
+from devstack.invoker import reset_shared_caches
 from devstack.lambda_runtime import load_handler
-from devstack.pollers import SqsPoller, StreamPoller, failed_identifiers, sqs_sources, stream_sources
+from devstack.local_aws import use_local_aws
+from devstack.pollers import failed_identifiers
 from devstack.routes import match
-from devstack.schedules import Cron, ScheduleNotFound, Scheduler, find_schedule, fire, parse_expression, schedules_of
-from devstack.server import Request, api_event, reply_from_result
-from devstack.stack import LOCAL_JWT_SECRET, Stack, build_stack, reset_shared_caches, use_local_aws
+from devstack.schedule_expressions import Cron, parse_expression
+from devstack.schedules import ScheduleNotFound, Scheduler, find_schedule, fire, schedules_of
+from devstack.specs import LOCAL_JWT_SECRET
+from devstack.sqs_poller import SqsPoller, sqs_sources
+from devstack.stack import Stack, build_stack
+from devstack.stream_poller import StreamPoller, stream_sources
 from devstack.template import ROOT
 
 RECORDER = ROOT / "tests/e2e/fixtures/recorder"

@@ -10,8 +10,9 @@ from typing import Any
 import requests
 
 from devstack.apigw import sqs_event
+from devstack.intrinsics import Intrinsics
+from devstack.local_aws import LocalResources
 from devstack.s3_notifications import apply_notifications
-from devstack.stack import Intrinsics, LocalResources
 from devstack.template import load_template
 from tests.support.api import Account, Api
 

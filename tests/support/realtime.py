@@ -19,7 +19,7 @@ import pytest
 from devstack.events import stream_record
 from devstack.filters import accepts, parse_filters
 from devstack.routes import function_events
-from devstack.websocket_events import connection_id, route_of, websocket_event
+from devstack.websocket_events import new_id, route_of, websocket_event
 from tests.support.api import Account, Api
 
 WEBSOCKET = "WebSocketFunction"
@@ -138,14 +138,14 @@ class Realtime:
 
     def connect(self, account: Account, ticket: str | None = None) -> Socket:
         """A connection of ``account`` (asserting the handshake is admitted)."""
-        socket = Socket(self, connection_id(), account)
+        socket = Socket(self, new_id(), account)
         result = self.route("$connect", socket.id, query={"ticket": ticket or self.ticket(account)})
         assert result == {"statusCode": 200}, result
         return socket
 
     def handshake(self, query: dict[str, str] | None) -> int:
         """The status a handshake with this query string gets."""
-        result = self.route("$connect", connection_id(), query=query)
+        result = self.route("$connect", new_id(), query=query)
         return int(result["statusCode"])
 
     def gone(self, *sockets: Socket) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from shared.commerce.payments.signatures import verify_event
 
 from devstack.artifacts import build_artifacts, layer_dependencies
-from devstack.bench_coldstart import EVENTS, REPRESENTATIVE, personalised
+from devstack.coldstart_targets import EVENTS, REPRESENTATIVE, personalised
 from devstack.routes import function_code_dir, function_names
 from devstack.template import ROOT
 

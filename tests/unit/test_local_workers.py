@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from devstack.pollers import SqsSource
+from devstack.sqs_poller import SqsSource
 from devstack.workers import DEFAULT_CONCURRENCY, _Pool, concurrency_setting
 
 

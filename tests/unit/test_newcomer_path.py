@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from devstack.local_aws import DEFAULT_STACK_NAME
 from devstack.localstripe_server import DEFAULT_PORT as DEFAULT_STRIPE_PORT
 from devstack.process import DEFAULT_URL, clear_state, free_port, read_state, stack_url, write_state
 from devstack.routes import function_events, function_names
-from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD, DEFAULT_STACK_NAME
+from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
 from devstack.template import ROOT
 from tests.support.readme import README, walkthrough_block
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from devstack.intrinsics import Intrinsics
+from devstack.local_aws import LocalResources
 from devstack.s3_notifications import queue_configurations
-from devstack.stack import Intrinsics, LocalResources
 from devstack.template import load_template
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:FileEventsQueue"

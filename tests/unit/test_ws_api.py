@@ -9,17 +9,8 @@ from typing import Any
 import pytest
 
 from devstack.stack import Stack, build_stack
-from devstack.ws_api import (
-    Peer,
-    WebSocketApi,
-    WebSocketApiError,
-    connect_event,
-    disconnect_event,
-    message_event,
-    route_key,
-    route_reply,
-    websocket_api,
-)
+from devstack.websocket_events import Peer, connect_event, disconnect_event, message_event
+from devstack.ws_api import WebSocketApi, WebSocketApiError, route_key, route_reply, websocket_api
 from tests.support.websocket import STAGE, websocket_template
 
 
