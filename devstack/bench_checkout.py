@@ -61,6 +61,7 @@ def section() -> list[tuple[str, list[str], list[list[str]]]]:  # noqa: PLR0915 
         with bench_environment({**ENV, "STRIPE_API_BASE": stripe.url}), mock_aws():
             from shared.commerce.cart import service as cart
             from shared.commerce.cart.schemas import AddCartItemRequest
+            from shared.commerce.orders import checkout
             from shared.commerce.orders import service as orders
             from shared.commerce.orders.schemas import CreateOrderRequest, ShipOrderRequest
             from shared.commerce.payments import gateway
@@ -111,7 +112,7 @@ def section() -> list[tuple[str, list[str], list[list[str]]]]:  # noqa: PLR0915 
                     rows.append(_row(f"POST /cart/items (cart of {size} lines)", meter, elapsed))
                     meter, _, elapsed = measure(partial(cart.get_cart, buyer))
                     rows.append(_row(f"GET /cart ({size} lines)", meter, elapsed))
-                meter, (placed, _), elapsed = measure(partial(orders.create_order, buyer, request))
+                meter, (placed, _), elapsed = measure(partial(checkout.create_order, buyer, request))
                 rows.append(_row(f"POST /orders ({size} lines: reserve stock, snapshot, empty cart)", meter, elapsed))
                 if size != CART_SIZES[0]:
                     continue
@@ -132,7 +133,7 @@ def section() -> list[tuple[str, list[str], list[list[str]]]]:  # noqa: PLR0915 
                 rows.append(_row("GET /orders (buyer)", meter, elapsed))
             buyer = _principal("bench-canceller")
             cart.add_item(buyer, AddCartItemRequest(product_id=catalog[0], quantity=2))
-            placed, _ = orders.create_order(buyer, request)
+            placed, _ = checkout.create_order(buyer, request)
             meter, _, elapsed = measure(lambda: orders.cancel_order(buyer, placed.id, None))
             rows.append(_row("POST /orders/{id}/cancel (pending, 1 line: stock back)", meter, elapsed))
             meter, _, elapsed = measure(lambda: orders.seller_orders(seller, limit=20, cursor=None))

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from shared.commerce.orders import service
+from shared.commerce.orders import checkout, service
 from shared.commerce.orders.schemas import (
     CancelOrderRequest,
     CreateOrderRequest,
@@ -46,7 +46,7 @@ def create_order(body: Annotated[CreateOrderRequest, Body()]) -> Response[Envelo
     `Idempotent-Replayed: true`).
     """
     key = app.current_event.headers.get("idempotency-key")
-    order, replayed = service.create_order(principal(app), body, key)
+    order, replayed = checkout.create_order(principal(app), body, key)
     if replayed:
         return ok(app, order, headers={"Idempotent-Replayed": "true"})
     return created(app, order)

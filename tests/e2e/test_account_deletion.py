@@ -251,20 +251,35 @@ def test_commerce_store_products_reviews_and_orders(api: Client, erased: Erased)
     reviews = ok(api("GET", f"/api/v1/products/{erased.bought_product['id']}/reviews"))["items"]
     assert [r["rating"] for r in reviews] == [2]
     assert erased.victim_id not in {r["userId"] for r in reviews}
-    # The order stays for the admin (and the seller), amounts intact, personal details replaced
+    # The order stays for the admin (and the seller), amounts intact, personal details replaced;
+    # paid and not shipped yet, it keeps its shipping address for the seller until it is over
     order = ok(api("GET", f"/api/v1/orders/{erased.order['id']}", token=erased.admin))
     assert (order["status"], order["totalAmount"], order["paidAmount"]) == (
         erased.order["status"],
         erased.order["totalAmount"],
         erased.order["paidAmount"],
     )
-    address = order["shippingAddress"]
-    assert ADDRESS["firstName"] not in str(address)
-    assert ADDRESS["address1"] not in str(address)
-    assert ADDRESS["lastName"] not in str(address)
-    seller_orders = ok(api("GET", "/api/v1/sellers/me/orders?limit=100", token=erased.other_seller["accessToken"]))
-    (seen,) = [o for o in seller_orders["items"] if o["id"] == erased.order["id"]]
-    assert ADDRESS["address1"] not in str(seen)
+    assert order["billingAddress"] is None
+    assert order["notes"] is None
+    seller = erased.other_seller["accessToken"]
+    assert seller_view(api, seller, erased.order["id"])["shippingAddress"] == order["shippingAddress"]
+    assert order["shippingAddress"]["address1"] == ADDRESS["address1"]
+    # Shipped (in transit, kept), then delivered: the delivery replaces the address for everyone
+    path = f"/api/v1/orders/{erased.order['id']}"
+    shipped = ok(api("POST", f"{path}/ship", {"trackingNumber": "1Z-ERASED"}, token=seller))
+    assert shipped["shippingAddress"]["address1"] == ADDRESS["address1"]
+    delivered = ok(api("POST", f"{path}/deliver", token=seller))
+    for shown in (delivered, seller_view(api, seller, erased.order["id"]), ok(api("GET", path, token=erased.admin))):
+        for line in ("firstName", "lastName", "address1"):
+            assert ADDRESS[line] not in str(shown["shippingAddress"])
+        assert shown["shippingAddress"]["address1"] == "[deleted]"
+
+
+def seller_view(api: Client, token: str, order_id: str) -> dict[str, Any]:
+    """The order as it is in the seller's list."""
+    listed = ok(api("GET", "/api/v1/sellers/me/orders?limit=100", token=token))["items"]
+    (seen,) = [o for o in listed if o["id"] == order_id]
+    return dict(seen)
 
 
 def test_blackjack_games_stats_and_leaderboard(api: Client, erased: Erased) -> None:

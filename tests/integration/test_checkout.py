@@ -111,7 +111,7 @@ def test_a_short_line_reserves_nothing_and_names_the_product(api: Api, admin: Ac
 
 
 def test_concurrent_checkouts_never_oversell(api: Api, admin: Account) -> None:
-    from shared.commerce.orders import service
+    from shared.commerce.orders import checkout
     from shared.commerce.orders.schemas import CreateOrderRequest
 
     shop = open_shop(api, admin, stock=3)
@@ -120,7 +120,7 @@ def test_concurrent_checkouts_never_oversell(api: Api, admin: Account) -> None:
     for buyer in buyers:
         add_to_cart(api, buyer, product_id)
     request = CreateOrderRequest.model_validate({"shippingAddress": ADDRESS})
-    calls = [partial(outcome, partial(service.create_order, principal_of(buyer), request)) for buyer in buyers]
+    calls = [partial(outcome, partial(checkout.create_order, principal_of(buyer), request)) for buyer in buyers]
 
     with atomic_dynamodb_calls():
         results = run_concurrently(*calls)

@@ -87,3 +87,13 @@ def test_charge_from_an_event_object() -> None:
         {"id": "ch_1", "payment_intent": "pi_1", "amount": 900, "amount_refunded": 300, "currency": "usd"}
     )
     assert (charge.payment_intent, charge.amount_refunded) == ("pi_1", 300)
+
+
+def test_an_order_keeps_a_deleted_buyers_shipping_address_while_it_can_still_be_sent() -> None:
+    # Every status is either open (the address may still be needed) or over, never both
+    assert sorted(rules.OPEN + rules.OVER) == sorted(rules.STATUSES)
+    assert not set(rules.OPEN) & set(rules.OVER)
+    # What can still be shipped, or is in transit, is open; nothing moves out of "over" to be sent
+    assert set(rules.SHIPPABLE) | set(rules.DELIVERABLE) <= set(rules.OPEN)
+    assert not set(rules.OVER) & (set(rules.SHIPPABLE) | set(rules.DELIVERABLE) | set(rules.CANCELLABLE))
+    assert set(rules.placeholder_address().values()) == {"Deleted user", rules.REDACTED}

@@ -4,12 +4,25 @@
 What becomes of a deleted account's commerce data
 =================================================
 
-- **Orders as a buyer**: kept for accounting, with the name, email and both addresses replaced
-  by placeholders and the buyer's notes dropped (``commerce.orders``). The admin and the
-  sellers still see them (sellers read the same order item through their ``ORDER_SELLER``
-  slice, so they see the placeholders too); amounts, lines and payments are untouched. An
-  unpaid order is cancelled (nobody can pay it any more). Paid orders keep their course (the
-  seller or admin ships, cancels or refunds them); no order email goes to the placeholder.
+- **Orders as a buyer**: kept for accounting, with the name, email and billing address replaced
+  by placeholders and the buyer's notes dropped (``commerce.orders``). The shipping address
+  depends on the order's course (``rules.OVER``):
+
+  - an order that is over (delivered, cancelled, refunded) loses it at once;
+  - an open one (paid: confirmed, processing, or shipped and in transit) keeps it, since the
+    seller still has to ship it (or re-ship, or claim a lost parcel), and is marked
+    ``redactShippingWhenOver``. The status write that delivers, cancels or fully refunds it
+    replaces the address with the placeholder and drops the mark in the same conditional
+    update (:func:`shared.commerce.orders.repository.transition`): no second pass. A transition
+    that read the order before the mark was set fails on the mark's absence and is written
+    again from a fresh read, so no race leaves an ended order with its address.
+
+  The admin and the sellers still see the orders: a seller's ``ORDER_SELLER`` slice holds only
+  the order id, seller id and date and points to the same order item, so what the seller sees
+  (the kept address, then the placeholder) follows that item with nothing to keep in sync.
+  Amounts, lines and payments are untouched. An unpaid order is cancelled (nobody can pay it
+  any more; the cancellation redacts its address). Paid orders keep their course (the seller or
+  admin ships, cancels or refunds them); no order email goes to the placeholder.
 - **Cart** and **order idempotency keys**: deleted (``commerce.cart``).
 - **Reviews**: deleted, each in one transaction with the exact update of its product's rating
   (sum, count, average and rating index key); **proofs of purchase** (``PURCHASE#``) deleted
@@ -51,7 +64,7 @@ from shared.commerce.inventory import repository as low_stock
 from shared.commerce.orders import repository as orders
 from shared.commerce.orders import service as order_service
 from shared.commerce.orders.models import OrderItem
-from shared.commerce.orders.rules import PENDING
+from shared.commerce.orders.rules import PENDING, placeholder_address
 from shared.commerce.orders.views import order_out
 from shared.commerce.payments import gateway
 from shared.commerce.payments import repository as payments
@@ -73,20 +86,7 @@ from shared.lifecycle.registry import (
 PAGE = 25
 PRODUCT_PAGE = 10
 EXPORT_PAGE = 100
-REDACTED = "[deleted]"
 ACCOUNT_DELETED = "Account deleted"
-
-
-def placeholder_address() -> dict[str, str]:
-    """The address kept on a deleted buyer's orders: every line replaced (optional lines dropped)."""
-    return {
-        "firstName": DELETED_NAME,
-        "lastName": REDACTED,
-        "address1": REDACTED,
-        "city": REDACTED,
-        "postalCode": REDACTED,
-        "country": REDACTED,
-    }
 
 
 retain(
@@ -127,9 +127,10 @@ retain("STREAM_APPLIED", reason="a stream record's applied marker (its event id)
 
 @erasure_step("commerce.orders", entities=["ORDER"], order=30)
 def anonymise_orders(ctx: ErasureContext) -> bool:
-    """The buyer's orders, kept and anonymised (see the module doc); an unpaid one is then
-    cancelled as the unpaid-order job would (its intent stopped on Stripe, its stock released),
-    since nobody can pay it any more. It runs first: an intent found paid meanwhile confirms the
+    """The buyer's orders, kept and anonymised (see the module doc; an open order keeps its
+    shipping address until it is over); an unpaid one is then cancelled as the unpaid-order job
+    would (its intent stopped on Stripe, its stock released, its address redacted by that same
+    write), since nobody can pay it any more. It runs first: an intent found paid meanwhile confirms the
     order and writes proofs of purchase, which ``commerce.reviews`` then deletes."""
     email = deleted_email(ctx.user_id)
     address = placeholder_address()
@@ -139,9 +140,7 @@ def anonymise_orders(ctx: ErasureContext) -> bool:
         for order in page.items:
             if not isinstance(order, OrderItem):
                 continue
-            if order.user_email != email and orders.anonymise(
-                order.order_id, name=DELETED_NAME, email=email, address=address
-            ):
+            if order.user_email != email and orders.anonymise(order, name=DELETED_NAME, email=email, address=address):
                 ctx.touch()
             if order.status == PENDING:
                 _cancel_unpaid(order.order_id)

@@ -21,6 +21,9 @@ retried create with an Idempotency-Key     ``PK=USER#<uid>``, ``SK=ORDER_IDEMPOT
                                            (conditional put in the create transaction; TTL)
 =========================================  ==================================================================
 
+A deleted buyer's open order keeps its shipping address, marked ``redactShippingWhenOver``: the
+write that moves it to a status of ``rules.OVER`` also replaces the address and drops the mark.
+
 Every status change is an UpdateItem conditioned on the status it leaves (and, where stock or
 money moves with it, part of one TransactWrite), so no retry, race or late event applies a
 transition twice or moves an order backwards. ``GSI3PK=ORDERS`` is a single partition: fine for
@@ -101,6 +104,9 @@ class OrderItem(Item, discriminator="ORDER"):
     shipping_address = MapAttribute[str, object](attr_name="shippingAddress")  # type: ignore[no-untyped-call]
     billing_address = MapAttribute[str, object](null=True, attr_name="billingAddress")  # type: ignore[no-untyped-call]
     notes = UnicodeAttribute(null=True)
+    # Set by the erasure of the buyer while the order is open: the shipping address is kept for
+    # the seller and replaced by the transition that ends the order (issue #18, see ``rules.OVER``).
+    redact_shipping = BooleanAttribute(null=True, attr_name="redactShippingWhenOver")
     tracking_number = UnicodeAttribute(null=True, attr_name="trackingNumber")
     tracking_url = UnicodeAttribute(null=True, attr_name="trackingUrl")
     payment_intent_id = UnicodeAttribute(null=True, attr_name="paymentIntentId")

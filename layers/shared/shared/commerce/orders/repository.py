@@ -14,6 +14,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from shared.commerce.cart import repository as cart
+from shared.commerce.orders import rules
 from shared.commerce.orders.models import (
     ALL_ORDERS,
     IDEMPOTENCY_PREFIX,
@@ -250,14 +251,58 @@ def transition(
     """Move ``order`` to ``to`` iff ``expect`` holds, setting ``sets`` (attribute name → value) and,
     in the same transaction, giving stock back, writing proofs of purchase and owing ``owed``
     (the emails of the transition). ``extra(tx)`` may add more operations. Returns ``False`` when
-    the condition did not hold (nothing was written)."""
-    actions = [*_status_actions(to), *_field_actions(sets)]
+    the condition did not hold (nothing was written).
+
+    A move to a status of ``rules.OVER`` also redacts the shipping address of a deleted buyer's
+    order (:func:`_redaction`), in the same write. When the buyer was erased between the caller's
+    read and this write, the write is tried once more on a fresh read, without the buyer's emails.
+    """
+    release, purchases = list(release), list(purchases)
+    written = _transition(
+        order, to, expect=expect, sets=sets, release=release, purchases=purchases, extra=extra, owed=list(owed)
+    )
+    if written or to not in rules.OVER or order.redact_shipping:
+        return written
+    fresh = get_order(order.order_id)
+    if fresh is None or not fresh.redact_shipping:
+        return False
+    kept = [message for message in owed if message.destination != "email"]
+    return _transition(
+        fresh, to, expect=expect, sets=sets, release=release, purchases=purchases, extra=extra, owed=kept
+    )
+
+
+def _redaction(order: OrderItem, to: str) -> tuple[list[Any], Condition | None]:
+    """What a move to ``to`` adds to the write: for a marked order that is then over, the
+    placeholder address and the mark's removal; for an unmarked one, the condition that it is
+    still unmarked (the erasure may mark it meanwhile: the caller then reads it again)."""
+    if to not in rules.OVER:
+        return [], None
+    if order.redact_shipping:
+        return [OrderItem.shipping_address.set(rules.placeholder_address()), OrderItem.redact_shipping.remove()], None
+    return [], OrderItem.redact_shipping.does_not_exist()
+
+
+def _transition(
+    order: OrderItem,
+    to: str,
+    *,
+    expect: Condition,
+    sets: dict[str, Any],
+    release: list[Reservation],
+    purchases: list[str],
+    extra: Any,
+    owed: list[Owed],
+) -> bool:
+    redact, unmarked = _redaction(order, to)
+    actions = [*_status_actions(to), *_field_actions(sets), *redact]
+    condition = Item.pk.exists() & expect
+    if unmarked is not None:
+        condition &= unmarked
     target = OrderItem(order_pk(order.order_id), ORDER_SK)
-    release = list(release)
-    purchases = list(purchases)
     if not release and not purchases and extra is None and not owed:
         try:
-            target.update(actions=actions, condition=Item.pk.exists() & expect)
+            target.update(actions=actions, condition=condition)
         except UpdateError as exc:
             if is_condition_failure(exc):
                 return False
@@ -265,7 +310,7 @@ def transition(
         return True
     try:
         with transaction() as tx:
-            tx.update(target, actions=actions, condition=Item.pk.exists() & expect)
+            tx.update(target, actions=actions, condition=condition)
             for r in release:
                 products.release_stock(tx, r.product_id, r.quantity)
             for product_id in purchases:
@@ -309,15 +354,32 @@ def in_transaction(tx: TransactWrite, order_id: str, *, expect: Condition, sets:
 # ---------------------------------------------------------------------------- erasure (issue #18)
 
 
-def anonymise(order_id: str, *, name: str, email: str, address: dict[str, str]) -> bool:
-    """Replace the buyer's name, email and addresses with placeholders and drop their notes,
-    iff not done yet (the email is the marker). Amounts, lines, status and the index keys stay:
-    the order remains in the admin's and the sellers' lists. Returns whether this call did it."""
-    order = get_order(order_id)
-    sets: dict[str, Any] = {"user_name": name, "user_email": email, "shipping_address": address, "notes": None}
-    if order is not None and order.billing_address is not None:
-        sets["billing_address"] = address
-    return update_fields(order_id, expect=OrderItem.user_email != email, sets=sets)
+def anonymise(order: OrderItem, *, name: str, email: str, address: dict[str, str]) -> bool:
+    """Replace the buyer's name, email and billing address with placeholders and drop their
+    notes, iff not done yet (the email is the marker). An order that is over loses its shipping
+    address too; an open one keeps it for the seller and is marked, so the transition that ends
+    it redacts it (:func:`transition`). Each write is conditioned on the statuses it was chosen
+    for: an order that moved meanwhile is read again. Amounts, lines, status and the index keys
+    stay. Returns whether this call did it."""
+    for _ in rules.STATUSES:  # statuses only move forward: at most one retry per status
+        if order.user_email == email:
+            return False
+        over = order.status in rules.OVER
+        sets: dict[str, Any] = {"user_name": name, "user_email": email, "notes": None}
+        if order.billing_address is not None:
+            sets["billing_address"] = address
+        if over:
+            sets["shipping_address"] = address
+        else:
+            sets["redact_shipping"] = True
+        expect = (OrderItem.user_email != email) & OrderItem.status.is_in(*(rules.OVER if over else rules.OPEN))
+        if update_fields(order.order_id, expect=expect, sets=sets):
+            return True
+        fresh = get_order(order.order_id)
+        if fresh is None:
+            return False
+        order = fresh
+    return False
 
 
 def delete_idempotency_keys(user_id: str, *, limit: int) -> tuple[int, bool]:

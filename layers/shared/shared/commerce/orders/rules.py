@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.lifecycle.registry import DELETED_NAME
+
 PENDING = "pending"
 CONFIRMED = "confirmed"
 PROCESSING = "processing"
@@ -26,6 +28,16 @@ SHIPPABLE = (CONFIRMED, PROCESSING)
 DELIVERABLE = (SHIPPED,)
 PAID_STATES = (CONFIRMED, PROCESSING, SHIPPED, DELIVERED)
 REFUNDABLE = PAID_STATES  # a full refund of these ends in ``refunded``
+
+# An order is over once nothing will be sent any more. Until then its shipping address is needed,
+# also while ``shipped``: a parcel in transit can come back undeliverable or be lost, and the
+# seller then re-ships it or claims from the carrier with that address (a "not received" dispute
+# too). Delivered, cancelled and refunded orders need it no more: a dispute after delivery is
+# answered with the carrier's proof of delivery, which holds the address.
+OVER = (DELIVERED, CANCELLED, REFUNDED)
+OPEN = tuple(status for status in STATUSES if status not in OVER)
+
+REDACTED = "[deleted]"
 
 
 @dataclass(frozen=True)
@@ -70,3 +82,15 @@ def fingerprint(body: dict[str, Any]) -> str:
 
 def refundable(paid: int, refunded: int) -> int:
     return max(0, paid - refunded)
+
+
+def placeholder_address() -> dict[str, str]:
+    """The address a deleted buyer's order keeps: every line replaced (optional lines dropped)."""
+    return {
+        "firstName": DELETED_NAME,
+        "lastName": REDACTED,
+        "address1": REDACTED,
+        "city": REDACTED,
+        "postalCode": REDACTED,
+        "country": REDACTED,
+    }
