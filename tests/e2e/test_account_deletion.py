@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import requests
 
 from devstack.httpclient import Client
 from devstack.stack import DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_PASSWORD
@@ -47,6 +48,7 @@ class Erased:
     own_posts: list[str]
     others_post: str
     victim_comment: str
+    avatar_url: str
     deletion: dict[str, Any] = field(default_factory=dict)
     jobs: list[dict[str, Any]] = field(default_factory=list)
 
@@ -106,6 +108,25 @@ def follow_erasure(api: Client, admin: str, job_id: str) -> list[dict[str, Any]]
         time.sleep(0.3)
 
 
+def upload_avatar(api: Client, token: str) -> str:
+    """An avatar uploaded through its presigned form; its public URL (readable now)."""
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    ticket = ok(
+        api(
+            "POST",
+            "/api/v1/uploads",
+            {"purpose": "avatar", "contentType": "image/png", "contentLength": len(png)},
+            token=token,
+        )
+    )
+    posted = requests.post(
+        ticket["uploadUrl"], data=ticket["fields"], files={"file": ("me.png", png, "image/png")}, timeout=10
+    )
+    assert posted.status_code in (200, 201, 204), posted.text
+    assert requests.get(ticket["publicUrl"], timeout=10).status_code == 200
+    return str(ticket["publicUrl"])
+
+
 @pytest.fixture(scope="module")
 def erased(stack: LocalStack) -> Erased:
     api = stack.api
@@ -128,6 +149,8 @@ def erased(stack: LocalStack) -> Erased:
     victim = approved_seller(api)
     token = victim["accessToken"]
     ok(api("PATCH", "/api/v1/sellers/me", {"storeName": f"Store {word}", "description": "Mugs."}, token=token))
+    avatar_url = upload_avatar(api, token)
+    ok(api("PATCH", "/api/v1/users/me", {"avatarUrl": avatar_url}, token=token))
     own_products = [
         ok(
             api(
@@ -201,6 +224,7 @@ def erased(stack: LocalStack) -> Erased:
         own_posts=own_posts,
         others_post=others_post,
         victim_comment=victim_comment,
+        avatar_url=avatar_url,
         deletion=deletion,
         jobs=jobs,
     )
@@ -240,6 +264,7 @@ def test_identity_the_account_is_gone_and_its_address_free(api: Client, erased: 
 
 def test_commerce_store_products_reviews_and_orders(api: Client, erased: Erased) -> None:
     assert api("GET", f"/api/v1/sellers/{erased.victim_id}").status == 404
+    assert requests.get(erased.avatar_url, timeout=10).status_code in (403, 404)  # the photo left S3
     for product in erased.own_products:
         assert api("GET", f"/api/v1/products/{product['id']}").status == 404
         assert api("GET", f"/api/v1/products/{product['slug']}").status == 404

@@ -96,9 +96,61 @@ def test_product_images_no_product_shows_are_removed_after_24_hours(api: Api, jo
     # When the cleanup runs
     counts = run(jobs, api)["counts"]
 
-    # Then only the images nothing shows, uploaded over a day ago, are gone
-    assert counts == {**ZERO, "productImages": 3}
-    assert keys(api, UPLOADS) == sorted([shown, draft, young, f"avatar/{seller.id}/me.png"])
+    # Then only the images nothing shows, uploaded over a day ago, are gone (the avatar too: the
+    # account does not show it)
+    assert counts == {**ZERO, "productImages": 3, "avatars": 1}
+    assert keys(api, UPLOADS) == sorted([shown, draft, young])
+    # And a second run finds nothing
+    assert run(jobs, api)["counts"] == ZERO
+
+
+def test_replaced_avatars_and_logos_are_removed_and_every_shown_upload_is_kept(
+    api: Api, jobs: Jobs, admin: Account
+) -> None:
+    # Given a seller who replaced their avatar and their store logo (the old ones stay in S3), shows
+    # an avatar upload on their blog profile and another as a draft post's cover, and a product
+    # image as the store's logo
+    seller = approved_seller(api, admin)
+    old_avatar, avatar, blog_avatar, cover, young = (f"avatar/{seller.id}/{n}.png" for n in "abcde")
+    old_logo, logo = (f"logo/{seller.id}/{n}.png" for n in "ab")
+    product_logo = f"product-image/{seller.id}/p.png"
+    for key in (old_avatar, avatar, blog_avatar, cover, old_logo, logo, product_logo):
+        put(api, UPLOADS, key)
+    put(api, UPLOADS, young, timedelta(hours=1))
+    token = seller.access_token
+    for path, body in (
+        ("/api/v1/users/me", {"avatarUrl": image_url(old_avatar)}),
+        ("/api/v1/users/me", {"avatarUrl": image_url(avatar)}),
+        ("/api/v1/sellers/me", {"logoUrl": image_url(old_logo)}),
+        ("/api/v1/sellers/me", {"logoUrl": image_url(logo)}),
+        ("/api/v1/profiles/me", {"avatarUrl": image_url(blog_avatar)}),
+    ):
+        assert api.call("PATCH", path, body, token=token).status == 200
+    post = {"title": "Draft", "content": "Text", "status": "draft", "coverImageUrl": image_url(cover)}
+    assert api.call("POST", "/api/v1/posts", post, token=token).status == 201
+    # And another account whose current avatar and logo are shown, and whose unused upload is young
+    other = approved_seller(api, admin, name="Olga Other")
+    other_avatar, other_logo = f"avatar/{other.id}/a.png", f"logo/{other.id}/a.png"
+    put(api, UPLOADS, other_avatar)
+    put(api, UPLOADS, other_logo)
+    put(api, UPLOADS, f"avatar/{other.id}/young.png", timedelta(hours=2))
+    for path, body in (
+        ("/api/v1/users/me", {"avatarUrl": image_url(other_avatar)}),
+        ("/api/v1/sellers/me", {"logoUrl": image_url(other_logo)}),
+    ):
+        assert api.call("PATCH", path, body, token=other.access_token).status == 200
+    before = keys(api, UPLOADS)
+    # And the store then shows the product image as its logo
+    assert api.call("PATCH", "/api/v1/sellers/me", {"logoUrl": image_url(product_logo)}, token=token).status == 200
+
+    # When the cleanup runs
+    counts = run(jobs, api)["counts"]
+
+    # Then only the replaced avatar and both replaced logos are gone
+    assert counts == {**ZERO, "avatars": 1, "logos": 2}
+    assert keys(api, UPLOADS) == sorted(set(before) - {old_avatar, old_logo, logo})
+    shown = api.call("GET", "/api/v1/auth/me", token=token).data
+    assert shown["avatarUrl"] == image_url(avatar)
     # And a second run finds nothing
     assert run(jobs, api)["counts"] == ZERO
 
@@ -147,7 +199,7 @@ def test_a_sweep_out_of_time_stops_after_one_page_and_resumes_from_its_token(api
     while not cleanup.sweep(state, deadline=0, page_size=2):
         steps += 1
         assert steps < 10
-    assert steps == 3  # exports: 2 pages; product images: 1; files: the last call
+    assert steps == 5  # exports: 2 pages; product images, avatars, logos: 1 each; files: the last call
     assert state.counts == {**ZERO, "exportFiles": 3, "orphanFiles": 1}
     assert keys(api, EXPORTS) == []
     assert keys(api, FILES_BUCKET) == []
@@ -175,8 +227,9 @@ def test_a_part_out_of_time_owes_the_next_part_with_its_position_and_counts(
         results.append(result)
         job_id = result.get("continuedBy")
         assert time.monotonic() < deadline
-    # One part per page: 2 export pages, 1 image page, then the empty files listing
-    assert [r["part"] for r in results] == [1, 2, 3, 4]
+    # One part per page: 2 export pages, 1 image page, the empty avatar and logo listings, then
+    # the empty files listing
+    assert [r["part"] for r in results] == [1, 2, 3, 4, 5, 6]
     assert results[-1]["counts"] == {**ZERO, "exportFiles": 2, "productImages": 1}
     assert keys(api, EXPORTS) == []
     assert keys(api, UPLOADS) == []

@@ -43,3 +43,12 @@ def test_steps_run_in_a_stable_order() -> None:
     assert len(names) == len(set(names))
     orders = [(step.order, step.name) for step in registry.steps()]
     assert orders == sorted(orders)
+
+
+def test_uploads_are_erased_after_every_step_that_removes_what_shows_them() -> None:
+    """Products, the store profile (logo), blog posts (covers) and the blog profile (avatar) go
+    first, so no page of a half-erased account points at a deleted image."""
+    order = {step.name: step.order for step in registry.steps()}
+    before = ("commerce.seller", "blog.posts", "blog.profile")
+    assert order["commerce.uploads"] > max(order[name] for name in before)
+    assert order["commerce.uploads"] < order["identity.account"]

@@ -2,19 +2,21 @@
 can, the S3 objects nothing refers to any more. Everything stored in the table that expires does
 so by TTL (the README lists it under "What expires by itself").
 
-Three kinds, in this order, each a walk over one prefix of one bucket (``ListObjectsV2`` pages of
+Five kinds, in this order, each a walk over one prefix of one bucket (``ListObjectsV2`` pages of
 :data:`PAGE_SIZE` keys) with one batched check per page:
 
 ``exportFiles``
     ``exports/`` of the exports bucket: account exports older than
     :data:`~shared.lifecycle.export.FILE_KEPT_DAYS` days (their emailed link died long before).
-``productImages``
-    ``product-image/<uploaderId>/...`` of the uploads bucket: images older than 24 h that no
-    product of their uploader refers to (a deleted product's, or an upload never used). The key
-    names its uploader, who is the seller of the products that show it, so the check is one
-    Query of that seller's products (GSI5, every status: a draft's images are kept) per uploader
-    on the page, not one per object. An image another seller pasted into their own product by
-    URL is not looked for.
+``productImages``, ``avatars``, ``logos``
+    ``product-image/``, ``avatar/`` and ``logo/`` of the uploads bucket (``<purpose>/<uploaderId>/
+    <id>.<ext>``): uploads older than 24 h that no record of their uploader shows, whatever the
+    purpose they were uploaded for (a deleted product's image, a replaced avatar or logo, an
+    upload never used). The key names its uploader, who alone writes the records that show it, so
+    the check is one BatchGetItem of the page's uploaders' account, blog and store profiles, then
+    for uploaders still left with an unshown object one Query of their products and one per post
+    status (:mod:`shared.lifecycle.references` lists every record that stores an upload URL, and
+    what is not looked for).
 ``orphanFiles``, ``stalledUploads``, ``threadGoneFiles``
     ``files/<fileId>/original|preview`` of the files bucket, older than 24 h: one consistent
     BatchGetItem of the page's FILE records, then one BatchGetItem of their threads. A file whose
@@ -35,9 +37,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Literal
-from urllib.parse import unquote, urlparse
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,12 +53,14 @@ TIME_BUDGET_SECONDS = 40.0
 UPLOAD_GRACE = timedelta(hours=24)
 EXPORT_KEPT = timedelta(days=FILE_KEPT_DAYS)
 PRODUCT_IMAGE_PREFIX = "product-image/"
+AVATAR_PREFIX = "avatar/"
+LOGO_PREFIX = "logo/"
 FILES_PREFIX = "files/"
 MAX_ATTEMPTS = 5
 
-Kind = Literal["exports", "productImages", "files"]
-KINDS: tuple[Kind, ...] = ("exports", "productImages", "files")
-COUNTS = ("exportFiles", "productImages", "orphanFiles", "stalledUploads", "threadGoneFiles")
+Kind = Literal["exports", "productImages", "avatars", "logos", "files"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+COUNTS = ("exportFiles", "productImages", "avatars", "logos", "orphanFiles", "stalledUploads", "threadGoneFiles")
 
 
 class CleanupPayload(BaseModel):
@@ -76,30 +80,6 @@ def _older_than(moment: datetime, age: timedelta) -> bool:
     return moment < now() - age
 
 
-def _image_key(url: str) -> str | None:
-    """The object key a product's image URL names (the local S3 endpoint, the bucket's domain or
-    a CDN in front of it), or None for an image hosted elsewhere."""
-    path = unquote(urlparse(url).path)
-    at = path.find(PRODUCT_IMAGE_PREFIX)
-    return path[at:] if at >= 0 else None
-
-
-def _images_of_seller(seller_id: str) -> set[str]:
-    from shared.commerce.products import listing_repository
-    from shared.commerce.products.models import ProductItem, seller_partition
-
-    found: set[str] = set()
-    position: dict[str, Any] | None = None
-    while True:
-        page = listing_repository.list_index("GSI5", seller_partition(seller_id), limit=100, position=position)
-        for product in page.items:
-            if isinstance(product, ProductItem):
-                found.update(key for key in map(_image_key, product.images or []) if key)
-        if page.next_position is None:
-            return found
-        position = page.next_position
-
-
 def _exports(keys: list[str], counts: dict[str, int]) -> None:
     from shared.lifecycle import objects
 
@@ -107,20 +87,17 @@ def _exports(keys: list[str], counts: dict[str, int]) -> None:
     counts["exportFiles"] += len(keys)
 
 
-def _product_images(keys: list[str], counts: dict[str, int]) -> None:
-    from shared.lifecycle import objects
+def _uploads(count: str) -> Callable[[list[str], dict[str, int]], None]:
+    """The handler of one upload prefix: delete the page's keys nothing shows, counted as ``count``."""
 
-    by_uploader: dict[str, list[str]] = defaultdict(list)
-    for key in keys:
-        parts = key.split("/")
-        if len(parts) == 3 and parts[1]:
-            by_uploader[parts[1]].append(key)
-    doomed: list[str] = []
-    for uploader, owned in by_uploader.items():
-        shown = _images_of_seller(uploader)
-        doomed += [key for key in owned if key not in shown]
-    objects.delete("uploads", doomed)
-    counts["productImages"] += len(doomed)
+    def handle(keys: list[str], counts: dict[str, int]) -> None:
+        from shared.lifecycle import objects, references
+
+        doomed = references.unreferenced(keys)
+        objects.delete("uploads", doomed)
+        counts[count] += len(doomed)
+
+    return handle
 
 
 def _files(keys: list[str], counts: dict[str, int]) -> None:
@@ -150,7 +127,9 @@ def _files(keys: list[str], counts: dict[str, int]) -> None:
 
 _WALKS: dict[Kind, tuple[Any, str, timedelta, Any]] = {
     "exports": ("exports", KEY_PREFIX, EXPORT_KEPT, _exports),
-    "productImages": ("uploads", PRODUCT_IMAGE_PREFIX, UPLOAD_GRACE, _product_images),
+    "productImages": ("uploads", PRODUCT_IMAGE_PREFIX, UPLOAD_GRACE, _uploads("productImages")),
+    "avatars": ("uploads", AVATAR_PREFIX, UPLOAD_GRACE, _uploads("avatars")),
+    "logos": ("uploads", LOGO_PREFIX, UPLOAD_GRACE, _uploads("logos")),
     "files": ("files", FILES_PREFIX, UPLOAD_GRACE, _files),
 }
 

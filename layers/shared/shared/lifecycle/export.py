@@ -124,11 +124,9 @@ def erase_exports(ctx: ErasureContext) -> bool:
 
     prefix = f"{KEY_PREFIX}{ctx.user_id}/"
     while True:
-        page = objects.list_page("exports", prefix, None, page_size=ERASE_PAGE)
-        keys = [found.key for found in page.objects]
-        objects.delete("exports", keys)
-        ctx.touch(len(keys))
-        if page.next_token is None:
+        deleted, more = objects.delete_first_page("exports", prefix, page_size=ERASE_PAGE)
+        ctx.touch(deleted)
+        if not more:
             return True
         if ctx.out_of_time():
             return False

@@ -85,3 +85,12 @@ def delete(bucket: Bucket, keys: list[str]) -> None:
         errors = result.get("Errors") or []
         if errors:
             raise RuntimeError(f"S3 refused to delete {[e.get('Key') for e in errors]}")
+
+
+def delete_first_page(bucket: Bucket, prefix: str, *, page_size: int) -> tuple[int, bool]:
+    """Delete the first page of objects under ``prefix`` (an erasure empties a prefix by calling
+    this until nothing is left, so a retry starts over on what is still there); returns (how many
+    were deleted, whether more may be left)."""
+    page = list_page(bucket, prefix, None, page_size=page_size)
+    delete(bucket, [found.key for found in page.objects])
+    return len(page.objects), page.next_token is not None

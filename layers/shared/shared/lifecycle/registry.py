@@ -34,6 +34,7 @@ CATALOG: tuple[str, ...] = (
     "shared.blackjack.lifecycle",
     "shared.blog.lifecycle",
     "shared.commerce.lifecycle",
+    "shared.commerce.uploads.erasure",
     "shared.lifecycle.export",
     "shared.experience.lifecycle",
     "shared.realtime.lifecycle",
