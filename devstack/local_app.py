@@ -39,6 +39,7 @@ from devstack.ws_server import WebSocketServer
 
 
 def log(line: str) -> None:
+    """One timestamped line of the stack's log (its stdout), for the app, the HTTP server and start-up."""
     print(f"{datetime.now().strftime('%H:%M:%S')} {line}", flush=True)
 
 
