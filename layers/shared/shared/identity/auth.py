@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from shared.clock import iso, now, now_iso
 from shared.data import ratelimit
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
-from shared.identity import notifications, repository
+from shared.identity import notifications, repository, session_repository
 from shared.identity.jobs import onboarding_email
 from shared.identity.models import SessionItem, UserItem
 from shared.identity.principal import ClientInfo, Principal, ensure_not_blocked
@@ -67,7 +67,7 @@ def _start_session(user: UserItem, client: ClientInfo) -> TokenPair:
     refresh_token = new_refresh_token(user.user_id, session_id)
     started = now()
     expires = started + timedelta(seconds=settings.refresh_token_ttl_seconds)
-    session = repository.new_session_item(
+    session = session_repository.new_session_item(
         user.user_id,
         session_id,
         refresh_hash=token_digest(refresh_token),
@@ -78,7 +78,7 @@ def _start_session(user: UserItem, client: ClientInfo) -> TokenPair:
         ip_address=client.ip,
     )
     session.ttl = expires
-    repository.put_session(session)
+    session_repository.put_session(session)
     access_token, expires_in = issue_access_token(user.user_id, session_id, user.role)
     return TokenPair(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)
 
@@ -176,7 +176,10 @@ def refresh(raw_token: str) -> TokenPair:
     if not hmac.compare_digest(presented, session.refresh_hash):
         _revoke_reused(session)
     ensure_not_blocked(user)
-    if not repository.rotate_refresh(user.user_id, session.session_id, presented, token_digest(new_token), current):
+    rotated = session_repository.rotate_refresh(
+        user.user_id, session.session_id, presented, token_digest(new_token), current
+    )
+    if not rotated:
         _revoke_reused(session)
     access_token, expires_in = issue_access_token(user.user_id, session.session_id, user.role)
     return TokenPair(access_token=access_token, refresh_token=new_token, expires_in=expires_in)
@@ -184,7 +187,7 @@ def refresh(raw_token: str) -> TokenPair:
 
 def _revoke_reused(session: SessionItem) -> NoReturn:
     """A refresh token that is not the session's current one (replayed, stolen or raced) ends it."""
-    repository.delete_session(session.user_id, session.session_id)
+    session_repository.delete_session(session.user_id, session.session_id)
     metrics.add_metric(name="RefreshTokenReuse", unit=MetricUnit.Count, value=1)
     logger.warning("refresh token reuse; session revoked", extra={"user_id": session.user_id})
     raise Unauthenticated(
@@ -193,7 +196,7 @@ def _revoke_reused(session: SessionItem) -> NoReturn:
 
 
 def logout(principal: Principal) -> None:
-    repository.delete_session(principal.user_id, principal.session_id)
+    session_repository.delete_session(principal.user_id, principal.session_id)
 
 
 def me(principal: Principal) -> UserOut:
@@ -211,14 +214,15 @@ def check_token(principal: Principal) -> TokenCheck:
 
 def list_sessions(principal: Principal) -> list[SessionOut]:
     current = now_iso()
-    sessions: list[SessionItem] = [s for s in repository.list_sessions(principal.user_id) if s.expires_at > current]
+    stored = session_repository.list_sessions(principal.user_id)
+    sessions: list[SessionItem] = [s for s in stored if s.expires_at > current]
     sessions.sort(key=lambda s: s.last_used_at, reverse=True)
     return [session_out(s, principal.session_id) for s in sessions]
 
 
 def revoke_session(principal: Principal, session_id: str) -> None:
     """End one of the caller's own sessions. Raises :class:`NotFound` ``SESSION_NOT_FOUND``."""
-    if not repository.delete_session(principal.user_id, session_id):
+    if not session_repository.delete_session(principal.user_id, session_id):
         raise NotFound("Session not found", code="SESSION_NOT_FOUND")
 
 
@@ -257,7 +261,7 @@ def change_password(principal: Principal, request: ChangePasswordRequest) -> int
     changed = now_iso()
     new_hash = hash_password(request.new_password)
     repository.set_password(user.user_id, new_hash, changed, [notifications.password_changed(user, changed)])
-    return repository.delete_sessions(user.user_id, keep_session_id=principal.session_id)
+    return session_repository.delete_sessions(user.user_id, keep_session_id=principal.session_id)
 
 
 def forgot_password(email: str, client: ClientInfo) -> None:
@@ -301,7 +305,7 @@ def reset_password(request: ResetPasswordRequest) -> None:
     owed = [notifications.password_changed(user, changed)]
     if not repository.consume_reset_token(user_id, token_digest(request.token), changed, new_hash, owed):
         raise invalid
-    repository.delete_sessions(user_id)
+    session_repository.delete_sessions(user_id)
 
 
 def verify_email(token: str) -> UserOut:

@@ -1,24 +1,23 @@
-"""Data access for identity. The only identity module that builds keys or talks to DynamoDB."""
+"""Data access for user profiles and their email/username claims. With
+:mod:`shared.identity.session_repository` (sessions), :mod:`shared.identity.directory` (the admin's
+listing and search) and :mod:`shared.identity.api_key_repository`, the only identity modules that
+build keys or talk to DynamoDB."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.data import unique
-from shared.data.pagination import Page, query_page
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
 from shared.errors import Conflict, NotFound
 from shared.identity import counters
 from shared.identity.models import (
     PROFILE_SK,
-    SESSION_PREFIX,
-    USERS_BY_EMAIL,
     USERS_BY_NAME,
     SessionItem,
     UserItem,
@@ -309,102 +308,3 @@ def release_claims_of(user_id: str, claims: Sequence[tuple[str, str]]) -> None:
         except TransactWriteError as exc:
             if not any(failed_conditions(exc)):
                 raise
-
-
-def list_users(*, role: str | None, status: str | None, limit: int, position: dict[str, Any] | None) -> Page[UserItem]:
-    if role:
-        run = partial(Item.gsi2.query, f"USERS#ROLE#{role}", scan_index_forward=False)
-        filter_condition = (UserItem.status == status) if status else None
-        return query_page(run, limit=limit, position=position, index="GSI2", filter_condition=filter_condition)
-    if status:
-        run = partial(Item.gsi3.query, f"USERS#STATUS#{status}", scan_index_forward=False)
-        return query_page(run, limit=limit, position=position, index="GSI3")
-    run = partial(Item.gsi1.query, "USERS", scan_index_forward=False)
-    return query_page(run, limit=limit, position=position, index="GSI1")
-
-
-def search_users(
-    prefix: str,
-    *,
-    by_email: bool,
-    role: str | None,
-    status: str | None,
-    limit: int,
-    position: dict[str, Any] | None,
-) -> Page[UserItem]:
-    """Users whose lowercased name (or email) starts with ``prefix``, in that order. The email
-    pass leaves out users whose name also matches (the name pass lists them)."""
-    conditions: list[Any] = []
-    if role:
-        conditions.append(UserItem.role == role)
-    if status:
-        conditions.append(UserItem.status == status)
-    if by_email:
-        conditions.append(~Item.gsi4sk.startswith(prefix))
-        run = partial(Item.gsi5.query, USERS_BY_EMAIL, Item.gsi5sk.startswith(prefix))
-        index = "GSI5"
-    else:
-        run = partial(Item.gsi4.query, USERS_BY_NAME, Item.gsi4sk.startswith(prefix))
-        index = "GSI4"
-    condition = None
-    for part in conditions:
-        condition = part if condition is None else condition & part
-    return query_page(run, limit=limit, position=position, index=index, filter_condition=condition)
-
-
-def put_session(session: SessionItem) -> None:
-    session.save(condition=Item.pk.does_not_exist())
-
-
-def new_session_item(user_id: str, session_id: str, **fields: Any) -> SessionItem:
-    return SessionItem(user_pk(user_id), session_sk(session_id), user_id=user_id, session_id=session_id, **fields)
-
-
-def rotate_refresh(user_id: str, session_id: str, old_hash: str, new_hash: str, now: str) -> bool:
-    """Swap the session's refresh hash iff it is still ``old_hash`` and unexpired."""
-    item = SessionItem(user_pk(user_id), session_sk(session_id))
-    try:
-        item.update(
-            actions=[SessionItem.refresh_hash.set(new_hash), SessionItem.last_used_at.set(now)],
-            condition=Item.pk.exists() & (SessionItem.refresh_hash == old_hash) & (SessionItem.expires_at > now),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
-
-
-def delete_session(user_id: str, session_id: str) -> bool:
-    try:
-        SessionItem(user_pk(user_id), session_sk(session_id)).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
-
-
-def list_sessions(user_id: str) -> list[SessionItem]:
-    found = Item.query(user_pk(user_id), Item.sk.startswith(SESSION_PREFIX), consistent_read=True)
-    return [item for item in found if isinstance(item, SessionItem)]
-
-
-def delete_sessions(user_id: str, keep_session_id: str | None = None) -> int:
-    doomed = [s for s in list_sessions(user_id) if s.session_id != keep_session_id]
-    with SessionItem.batch_write() as batch:
-        for session in doomed:
-            batch.delete(session)
-    return len(doomed)
-
-
-def sessions_page(user_id: str, limit: int) -> list[SessionItem]:
-    """Up to ``limit`` of the user's sessions (the first page: callers delete what they read)."""
-    found = Item.query(user_pk(user_id), Item.sk.startswith(SESSION_PREFIX), consistent_read=True, limit=limit)
-    return [item for item in found if isinstance(item, SessionItem)]
-
-
-def delete_session_items(sessions: Sequence[SessionItem]) -> None:
-    with SessionItem.batch_write() as batch:
-        for session in sessions:
-            batch.delete(session)

@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.clock import now_iso
 from shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from shared.identity import auth, counters, repository
+from shared.identity import auth, counters, directory, repository
 from shared.identity.models import UserItem
 from shared.identity.principal import Principal
 from shared.identity.schemas import (
@@ -71,7 +71,7 @@ def list_users(
     if search is not None:
         return _search_users(search, role=role, status=status, limit=limit, cursor=cursor)
     scope = f"users|{role}|{status}"
-    page = repository.list_users(role=role, status=status, limit=limit, position=decode_cursor(cursor, scope))
+    page = directory.list_users(role=role, status=status, limit=limit, position=decode_cursor(cursor, scope))
     return ItemsPage[UserOut](
         items=[user_out(user) for user in page.items],
         next_cursor=encode_cursor(page.next_position, scope),
@@ -92,7 +92,7 @@ def _search_users(
     position = state.get("at")
     found: list[UserItem] = []
     while True:
-        page = repository.search_users(
+        page = directory.search_users(
             prefix, by_email=by_email, role=role, status=status, limit=limit - len(found), position=position
         )
         found.extend(page.items)
