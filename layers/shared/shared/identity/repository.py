@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from shared.data import unique
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import counters
 from shared.identity.models import (
     PROFILE_SK,
@@ -30,6 +30,8 @@ from shared.messaging.owed import Owed
 
 EMAIL = "EMAIL"
 USERNAME = "USERNAME"
+ADMIN = "admin"
+APPROVED = "approved"
 
 
 def create_user(user: UserItem, owed: Sequence[Owed] = ()) -> None:
@@ -86,17 +88,23 @@ def _user_update(
     condition: Any = None,
     owed: Sequence[Owed] = (),
     counted: tuple[tuple[str, str], tuple[str, str]] | None = None,
+    *,
+    acting_admin: str | None = None,
 ) -> UserItem:
     """Update an existing profile (owing ``owed`` and moving the user counters from
     ``counted[0]`` to ``counted[1]`` (role, status) in the same transaction); Raises
     :class:`NotFound` when it does not exist (or the extra ``condition`` does not hold, which
-    callers catch as :class:`Conflict`). In a transaction the returned item holds only its keys."""
+    callers catch as :class:`Conflict`), :class:`Forbidden` when ``acting_admin`` is no longer an
+    active admin (see :func:`require_active_admin`). In a transaction the returned item holds only
+    its keys."""
     item = UserItem(user_pk(user_id), PROFILE_SK)
     exists = Item.pk.exists()
     full_condition = exists & condition if condition is not None else exists
     try:
-        if owed or counted:
+        if owed or counted or acting_admin:
             with transaction() as tx:
+                if acting_admin:
+                    require_active_admin(tx, acting_admin)
                 tx.update(item, actions=actions, condition=full_condition)
                 outbox.add(tx, *owed)
                 if counted:
@@ -104,10 +112,29 @@ def _user_update(
         else:
             item.update(actions=actions, condition=full_condition)
     except (UpdateError, TransactWriteError) as exc:
+        if acting_admin and isinstance(exc, TransactWriteError) and failed_conditions(exc)[:1] == [True]:
+            raise _admin_rights_ended() from exc
         if is_condition_failure(exc):
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
         raise
     return item
+
+
+def require_active_admin(tx: TransactWrite, admin_id: str) -> None:
+    """Make ``tx`` commit only while ``admin_id`` is an approved admin (a condition check, sent
+    first: index 0 of :func:`failed_conditions`). A change an admin makes to another account thus
+    carries its own proof that an active admin remains, and two admins removing each other at
+    once cannot both succeed: each transaction writes the profile the other one checks."""
+    tx.condition_check(
+        UserItem,
+        user_pk(admin_id),
+        PROFILE_SK,
+        condition=(UserItem.role == ADMIN) & (UserItem.status == APPROVED),
+    )
+
+
+def _admin_rights_ended() -> Forbidden:
+    return Forbidden("Your account stopped being an active admin meanwhile; nothing was changed")
 
 
 def record_login(user_id: str, at: str, new_password_hash: str | None) -> None:
@@ -223,13 +250,21 @@ def consume_verify_token(user_id: str, token_hash: str, now: str) -> UserItem | 
 
 
 def set_role_status(
-    user: UserItem, at: str, role: str | None, status: str | None, owed: Sequence[Owed] = ()
+    user: UserItem,
+    at: str,
+    role: str | None,
+    status: str | None,
+    owed: Sequence[Owed] = (),
+    *,
+    acting_admin: str | None = None,
 ) -> UserItem:
     """Change role/status and the index keys derived from them in one write (owing ``owed`` in the
     same transaction), only if they are still what ``user`` says (so two racing changes cannot
-    both apply on the same state).
+    both apply on the same state) and, with ``acting_admin``, only while that admin is an active
+    one (:func:`require_active_admin`).
 
-    Raises :class:`NotFound` ``USER_NOT_FOUND`` or :class:`Conflict` ``USER_CHANGED``.
+    Raises :class:`NotFound` ``USER_NOT_FOUND``, :class:`Conflict` ``USER_CHANGED``,
+    :class:`Forbidden` (``acting_admin`` is no longer an active admin).
     """
     new_role = role or user.role
     new_status = status or user.status
@@ -247,6 +282,7 @@ def set_role_status(
             (UserItem.role == user.role) & (UserItem.status == user.status),
             owed,
             counted=((user.role, user.status), (new_role, new_status)),
+            acting_admin=acting_admin,
         )
     except NotFound:
         if get_user(user.user_id) is None:
@@ -257,18 +293,26 @@ def set_role_status(
 
 
 def delete_user(
-    user: UserItem, owed: Sequence[Owed] = (), extra: Callable[[TransactWrite], None] | None = None
+    user: UserItem,
+    owed: Sequence[Owed] = (),
+    extra: Callable[[TransactWrite], None] | None = None,
+    *,
+    acting_admin: str | None = None,
 ) -> None:
     """Delete the profile, free its email/username and lower the user counters in one
-    transaction, owing ``owed`` and adding ``extra``'s writes (the erasure record) to it. The
+    transaction, owing ``owed`` and adding ``extra``'s writes (the erasure record) to it; with
+    ``acting_admin``, only while that admin is an active one (:func:`require_active_admin`). The
     sessions stay until the account's erasure removes them: each is refused from this moment,
     because every request reads the profile.
 
     Raises :class:`NotFound` ``USER_NOT_FOUND``, :class:`Conflict` ``USER_CHANGED`` (its role or
-    status changed since ``user`` was read).
+    status changed since ``user`` was read), :class:`Forbidden` (``acting_admin`` is no longer an
+    active admin).
     """
     try:
         with transaction() as tx:
+            if acting_admin:
+                require_active_admin(tx, acting_admin)
             still = Item.pk.exists() & (UserItem.role == user.role) & (UserItem.status == user.status)
             tx.delete(UserItem(user_pk(user.user_id), PROFILE_SK), condition=still)
             release_claims(tx, user)
@@ -277,7 +321,12 @@ def delete_user(
             if extra is not None:
                 extra(tx)
     except TransactWriteError as exc:
-        if failed_conditions(exc)[:1] == [True]:
+        failed = failed_conditions(exc)
+        if acting_admin:
+            if failed[:1] == [True]:
+                raise _admin_rights_ended() from exc
+            failed = failed[1:]
+        if failed[:1] == [True]:
             if get_user(user.user_id) is not None:
                 raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from exc
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
