@@ -13,7 +13,7 @@ from shared.clock import iso, now, now_iso
 from shared.data import ratelimit
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
 from shared.identity import notifications, repository, session_repository
-from shared.identity.jobs import onboarding_email
+from shared.identity.jobs import PASSWORD_RESET, onboarding_email
 from shared.identity.models import SessionItem, UserItem
 from shared.identity.principal import ClientInfo, Principal, ensure_not_blocked
 from shared.identity.schemas import (
@@ -30,6 +30,7 @@ from shared.identity.schemas import (
 from shared.identity.tokens import new_refresh_token, new_user_token, parse_refresh_token, token_owner
 from shared.identity.views import session_out, user_out
 from shared.ids import new_id
+from shared.jobs.enqueue import enqueue
 from shared.jobs.spec import owed
 from shared.observability import logger, metrics
 from shared.security.jwt_tokens import issue_access_token
@@ -265,23 +266,18 @@ def change_password(principal: Principal, request: ChangePasswordRequest) -> int
 
 
 def forgot_password(email: str, client: ClientInfo) -> None:
-    """Always succeeds (202) for unknown emails too, so it reveals nothing about accounts. The reset
-    email is owed in the write that stores the token: no queue is called, so a queue outage
-    neither fails the request nor tells known emails from unknown ones."""
+    """Always 202, and the same work for every address: the rate counters, then one transaction
+    enqueueing the ``identity.password-reset`` job (:mod:`shared.identity.jobs`), which looks the
+    account up and owes the reset email only if it exists and may reset. Neither the answer nor its
+    time tells known emails from unknown ones, and no queue is called, so a queue outage fails
+    nothing either.
+
+    Raises :class:`RateLimited`.
+    """
     settings = get_settings()
     _count("forgot-ip", client.ip, settings.rate_forgot_ip)
     _count("forgot-email", email, settings.rate_forgot_email)
-    user = repository.find_user_by_email(email)
-    if user is None or user.status in ("suspended",):
-        return
-    token = new_user_token(user.user_id)
-    ttl = settings.password_reset_ttl_seconds
-    repository.set_reset_token(
-        user.user_id,
-        token_digest(token),
-        iso(now() + timedelta(seconds=ttl)),
-        [notifications.password_reset(user, token, max(1, ttl // 60))],
-    )
+    enqueue(PASSWORD_RESET, {"email": email}, priority="high")
 
 
 def reset_password(request: ResetPasswordRequest) -> None:

@@ -205,8 +205,23 @@ def set_password(user_id: str, password_hash: str, at: str, owed: Sequence[Owed]
     )
 
 
-def set_reset_token(user_id: str, token_hash: str, expires_at: str, owed: Sequence[Owed] = ()) -> None:
-    _user_update(user_id, [UserItem.reset_hash.set(token_hash), UserItem.reset_expires_at.set(expires_at)], owed=owed)
+def set_reset_token(user_id: str, token_hash: str, expires_at: str, owed: Sequence[Owed], *, job_id: str) -> bool:
+    """Store the reset token (replacing any earlier one) and owe ``owed``, once per ``job_id``:
+    False when the account is gone or that job already issued a token (a retried attempt)."""
+    try:
+        _user_update(
+            user_id,
+            [
+                UserItem.reset_hash.set(token_hash),
+                UserItem.reset_expires_at.set(expires_at),
+                UserItem.reset_job.set(job_id),
+            ],
+            condition=UserItem.reset_job.does_not_exist() | (UserItem.reset_job != job_id),
+            owed=owed,
+        )
+    except NotFound:
+        return False
+    return True
 
 
 def consume_reset_token(user_id: str, token_hash: str, now: str, password_hash: str, owed: Sequence[Owed] = ()) -> bool:
