@@ -4,7 +4,11 @@ on each other at once cannot both succeed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from botocore.awsrequest import AWSResponse
+from shared.data.table import connection
 from shared.errors import Forbidden
 from shared.identity import counters, repository, users
 from shared.identity.principal import Principal
@@ -95,3 +99,26 @@ def test_a_suspended_admins_deletion_in_flight_does_not_commit(api: Api, admin: 
     with pytest.raises(Forbidden):
         users.delete_user(bea, customer.id)
     assert api.me(customer.access_token).status == 200
+
+
+def test_a_transaction_cancelled_by_a_concurrent_one_is_a_409_to_retry(
+    api: Api, admin: Account, customer: Account
+) -> None:
+    # Given DynamoDB cancels the deletion's transaction: another one was writing its items then
+    def conflicted(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        reasons = [{"Code": "None"}, {"Code": "TransactionConflict"}]
+        error = {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}
+        parsed = {"Error": error, "CancellationReasons": reasons, "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return AWSResponse("https://dynamodb", 400, {}, None), parsed
+
+    events = connection().client.meta.events
+    events.register("before-call.dynamodb.TransactWriteItems", conflicted)
+    try:
+        res = api.call("DELETE", f"{USERS}/{customer.id}", token=admin.access_token)
+    finally:
+        events.unregister("before-call.dynamodb.TransactWriteItems", conflicted)
+
+    # Then a 409 the caller can retry, and nothing changed
+    assert_problem(res, 409, "USER_CHANGED")
+    assert api.me(customer.access_token).status == 200
+    assert api.call("DELETE", f"{USERS}/{customer.id}", token=admin.access_token).status == 202

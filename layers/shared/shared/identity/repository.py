@@ -31,6 +31,7 @@ from shared.messaging.owed import Owed
 EMAIL = "EMAIL"
 USERNAME = "USERNAME"
 ADMIN = "admin"
+TRANSACTION_CONFLICT = "TransactionConflict"
 APPROVED = "approved"
 
 
@@ -112,8 +113,10 @@ def _user_update(
         else:
             item.update(actions=actions, condition=full_condition)
     except (UpdateError, TransactWriteError) as exc:
-        if acting_admin and isinstance(exc, TransactWriteError) and failed_conditions(exc)[:1] == [True]:
-            raise _admin_rights_ended() from exc
+        if isinstance(exc, TransactWriteError):
+            if acting_admin and failed_conditions(exc)[:1] == [True]:
+                raise _admin_rights_ended() from exc
+            _raise_if_raced(exc)
         if is_condition_failure(exc):
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
         raise
@@ -131,6 +134,14 @@ def require_active_admin(tx: TransactWrite, admin_id: str) -> None:
         PROFILE_SK,
         condition=(UserItem.role == ADMIN) & (UserItem.status == APPROVED),
     )
+
+
+def _raise_if_raced(exc: TransactWriteError) -> None:
+    """Raises :class:`Conflict` ``USER_CHANGED`` when DynamoDB cancelled the transaction because
+    another one was writing the same items at that moment (two admins acting on each other at
+    once): nothing was written, and a retry sees the winner's result."""
+    if any(reason is not None and reason.code == TRANSACTION_CONFLICT for reason in exc.cancellation_reasons or []):
+        raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from exc
 
 
 def _admin_rights_ended() -> Forbidden:
@@ -336,6 +347,7 @@ def delete_user(
             if extra is not None:
                 extra(tx)
     except TransactWriteError as exc:
+        _raise_if_raced(exc)
         failed = failed_conditions(exc)
         if acting_admin:
             if failed[:1] == [True]:
