@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from shared.clock import iso, now
 from shared.jobs.registry import JobContext, register
 from shared.jobs.spec import JobSpec, build
 from shared.messaging.email import EmailMessage, owed_email
@@ -62,9 +64,6 @@ def issue_password_reset(context: JobContext) -> dict[str, Any]:
     """Store a reset token valid ``PASSWORD_RESET_TTL_SECONDS`` on the account of the payload's
     ``email`` and owe the reset email with it; nothing for an unknown or suspended account. The
     result says only whether an email is owed (the job list is the admins')."""
-    from datetime import timedelta
-
-    from shared.clock import iso, now
     from shared.identity import notifications, repository
     from shared.identity.tokens import new_user_token
     from shared.security.secrets import token_digest
