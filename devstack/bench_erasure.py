@@ -48,14 +48,14 @@ def _account(name: str, role: str = "customer") -> Any:
 
 def _sessions(user_id: str, count: int) -> None:
     from shared.clock import now_iso
-    from shared.identity import repository
+    from shared.identity import session_repository
     from shared.ids import new_id
 
     at = now_iso()
     for _ in range(count):
         session_id = new_id()
         fields = {"refresh_hash": "x", "created_at": at, "last_used_at": at, "expires_at": "9999"}
-        repository.put_session(repository.new_session_item(user_id, session_id, **fields))
+        session_repository.put_session(session_repository.new_session_item(user_id, session_id, **fields))
 
 
 def _games(player: Any, count: int) -> None:

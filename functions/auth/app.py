@@ -135,8 +135,9 @@ def change_password(body: Annotated[ChangePasswordRequest, Body()]) -> Response[
 def forgot_password(body: Annotated[ForgotPasswordRequest, Body()]) -> Response[Envelope[Message]]:
     """Ask for a password reset link.
 
-    Always 202 (whether the email is registered is not disclosed); a single-use link valid 10
-    minutes is mailed.
+    Always 202, after the same work for every address, so neither the answer nor its time
+    discloses whether the email is registered. A background job then mails a registered, not
+    suspended account a single-use link valid 10 minutes.
     """
     auth.forgot_password(body.email, client_info(app))
     return accepted(app, Message(message="If that email is registered, a reset link is on its way"))

@@ -116,7 +116,8 @@ def get_user(userId: UserId) -> Response[Envelope[UserOut]]:
 def update_user(userId: UserId, body: Annotated[AdminUpdateUserRequest, Body()]) -> Response[Envelope[UserOut]]:
     """Change a user's role or status.
 
-    Not on oneself.
+    Not on oneself (403 `CANNOT_MODIFY_SELF`); applied only while the caller still is an active
+    admin (else 403), so two admins cannot demote or suspend each other at once.
     """
     return ok(app, users.admin_update_user(principal(app, "admin"), userId, body))
 
@@ -140,6 +141,8 @@ def delete_me(body: Annotated[DeleteAccountRequest, Body()]) -> Response[Envelop
     nothing; it counts as a failed sign-in). Then as the admin's deletion: no sign-in or token
     works from this moment, the address can register again, a confirmation email is sent, and the
     `account.erase` job (`jobId`) removes or anonymises the account's data in every system.
+    An admin cannot delete their own account (409 `ADMIN_SELF_CHANGE`, nothing changed): another
+    admin does it, so the platform always keeps an admin.
     """
     return accepted(app, users.delete_me(principal(app), body))
 
@@ -152,7 +155,8 @@ def delete_user(userId: UserId) -> Response[Envelope[ErasureOut]]:
     At once: the account can no longer sign in, every token and session is refused, its email
     and username are free, and a confirmation email goes to its address. The `account.erase` job
     (`jobId`, with its progress in the admin jobs API) then removes or anonymises its data in
-    every system. Not on oneself.
+    every system. Not on oneself (403 `CANNOT_MODIFY_SELF`); an admin account can only be
+    deleted by another admin, and only while the caller still is one (else 403, nothing changed).
     """
     return accepted(app, users.delete_user(principal(app, "admin"), userId))
 

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 from shared.data.table import Item
-from shared.identity import api_keys, counters, users
+from shared.identity import api_keys, counters, session_repository, users
 from shared.identity import lifecycle as identity_lifecycle
-from shared.identity import repository as identity
 from shared.identity.jobs import ONBOARDING_EMAIL
 from shared.identity.schemas import AdminCreateUserRequest
 from shared.jobs import records
@@ -65,7 +64,7 @@ def busy_account(api: Api) -> Account:
     account = api.register(name="Erin Erased")
     for _ in range(SESSIONS - 1):
         api.login_account(account.email)
-    assert len(identity.list_sessions(account.id)) == SESSIONS
+    assert len(session_repository.list_sessions(account.id)) == SESSIONS
     return account
 
 
@@ -109,7 +108,7 @@ def test_the_job_erases_identity_and_completes_the_record(api: Api, admin: Accou
 
     run_until_erased(jobs, account.id)
 
-    assert identity.list_sessions(account.id) == []
+    assert session_repository.list_sessions(account.id) == []
     assert onboarding_job(account.id).status == "cancelled"
     record = erasures.get(account.id)
     assert record is not None
@@ -158,7 +157,7 @@ def test_an_attempt_killed_halfway_is_retried_and_counts_nothing_twice(
     job_id = delete(api, account)
     after_deletion = counters.read()
     # Attempt 1 dies inside the sessions step, after its first page
-    real_delete = identity.delete_session_items
+    real_delete = session_repository.delete_session_items
     pages: list[int] = []
 
     def dies_on_page_two(sessions: Any) -> None:
@@ -167,7 +166,7 @@ def test_an_attempt_killed_halfway_is_retried_and_counts_nothing_twice(
             raise ConnectionError("the worker died")
         real_delete(sessions)
 
-    monkeypatch.setattr(identity, "delete_session_items", dies_on_page_two)
+    monkeypatch.setattr(session_repository, "delete_session_items", dies_on_page_two)
     # Attempt 2 dies in a later system's step, after identity's first steps were recorded done
     progress_seen: list[int] = []
     flaky_runs: list[str] = []
@@ -187,7 +186,7 @@ def test_an_attempt_killed_halfway_is_retried_and_counts_nothing_twice(
     job = records.get(job_id)
     assert job is not None
     assert job.status == "delayed"
-    assert len(identity.list_sessions(account.id)) == SESSIONS - PAGE
+    assert len(session_repository.list_sessions(account.id)) == SESSIONS - PAGE
     record = erasures.get(account.id)
     assert record is not None
     assert record.touched == PAGE
@@ -212,7 +211,7 @@ def test_an_attempt_killed_halfway_is_retried_and_counts_nothing_twice(
     assert record is not None
     assert record.status == "completed"
     # Every step done once; the only step re-run is the one that died, and its count is exact
-    assert identity.list_sessions(account.id) == []
+    assert session_repository.list_sessions(account.id) == []
     assert record.touched == SESSIONS + 1
     assert calls["identity.sessions"] == 2
     assert calls["identity.jobs"] == calls["identity.api-keys"] == calls["identity.account"] == 1

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from tests.support.api import PASSWORD, Account, Api, ApiResponse, assert_problem
 from tests.support.clock import Clock
+from tests.support.jobs import Jobs
 
 FORGOT = "/api/v1/auth/forgot-password"
 
@@ -89,6 +90,7 @@ def test_forgot_per_email(api: Api, customer: Account, configure: Callable[..., 
     res = api.call("POST", FORGOT, {"email": customer.email}, ip="203.0.113.9")
 
     assert_rate_limited(res, retry_after=3500)
+    assert Jobs(api).run("JobsHighQueue") == {"delivered": 2, "failed": 0}
     assert len(api.queued_emails()) == 2
     # Unknown emails are limited the same way, so the limit reveals nothing either.
     for _ in range(2):

@@ -12,8 +12,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from shared.clock import iso, now, now_iso
 from shared.data import ratelimit
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, RateLimited, Unauthenticated
-from shared.identity import notifications, repository
-from shared.identity.jobs import onboarding_email
+from shared.identity import notifications, repository, session_repository
+from shared.identity.jobs import PASSWORD_RESET, onboarding_email
 from shared.identity.models import SessionItem, UserItem
 from shared.identity.principal import ClientInfo, Principal, ensure_not_blocked
 from shared.identity.schemas import (
@@ -30,6 +30,7 @@ from shared.identity.schemas import (
 from shared.identity.tokens import new_refresh_token, new_user_token, parse_refresh_token, token_owner
 from shared.identity.views import session_out, user_out
 from shared.ids import new_id
+from shared.jobs.enqueue import enqueue
 from shared.jobs.spec import owed
 from shared.observability import logger, metrics
 from shared.security.jwt_tokens import issue_access_token
@@ -67,7 +68,7 @@ def _start_session(user: UserItem, client: ClientInfo) -> TokenPair:
     refresh_token = new_refresh_token(user.user_id, session_id)
     started = now()
     expires = started + timedelta(seconds=settings.refresh_token_ttl_seconds)
-    session = repository.new_session_item(
+    session = session_repository.new_session_item(
         user.user_id,
         session_id,
         refresh_hash=token_digest(refresh_token),
@@ -78,7 +79,7 @@ def _start_session(user: UserItem, client: ClientInfo) -> TokenPair:
         ip_address=client.ip,
     )
     session.ttl = expires
-    repository.put_session(session)
+    session_repository.put_session(session)
     access_token, expires_in = issue_access_token(user.user_id, session_id, user.role)
     return TokenPair(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)
 
@@ -176,7 +177,10 @@ def refresh(raw_token: str) -> TokenPair:
     if not hmac.compare_digest(presented, session.refresh_hash):
         _revoke_reused(session)
     ensure_not_blocked(user)
-    if not repository.rotate_refresh(user.user_id, session.session_id, presented, token_digest(new_token), current):
+    rotated = session_repository.rotate_refresh(
+        user.user_id, session.session_id, presented, token_digest(new_token), current
+    )
+    if not rotated:
         _revoke_reused(session)
     access_token, expires_in = issue_access_token(user.user_id, session.session_id, user.role)
     return TokenPair(access_token=access_token, refresh_token=new_token, expires_in=expires_in)
@@ -184,7 +188,7 @@ def refresh(raw_token: str) -> TokenPair:
 
 def _revoke_reused(session: SessionItem) -> NoReturn:
     """A refresh token that is not the session's current one (replayed, stolen or raced) ends it."""
-    repository.delete_session(session.user_id, session.session_id)
+    session_repository.delete_session(session.user_id, session.session_id)
     metrics.add_metric(name="RefreshTokenReuse", unit=MetricUnit.Count, value=1)
     logger.warning("refresh token reuse; session revoked", extra={"user_id": session.user_id})
     raise Unauthenticated(
@@ -193,7 +197,7 @@ def _revoke_reused(session: SessionItem) -> NoReturn:
 
 
 def logout(principal: Principal) -> None:
-    repository.delete_session(principal.user_id, principal.session_id)
+    session_repository.delete_session(principal.user_id, principal.session_id)
 
 
 def me(principal: Principal) -> UserOut:
@@ -211,14 +215,15 @@ def check_token(principal: Principal) -> TokenCheck:
 
 def list_sessions(principal: Principal) -> list[SessionOut]:
     current = now_iso()
-    sessions: list[SessionItem] = [s for s in repository.list_sessions(principal.user_id) if s.expires_at > current]
+    stored = session_repository.list_sessions(principal.user_id)
+    sessions: list[SessionItem] = [s for s in stored if s.expires_at > current]
     sessions.sort(key=lambda s: s.last_used_at, reverse=True)
     return [session_out(s, principal.session_id) for s in sessions]
 
 
 def revoke_session(principal: Principal, session_id: str) -> None:
     """End one of the caller's own sessions. Raises :class:`NotFound` ``SESSION_NOT_FOUND``."""
-    if not repository.delete_session(principal.user_id, session_id):
+    if not session_repository.delete_session(principal.user_id, session_id):
         raise NotFound("Session not found", code="SESSION_NOT_FOUND")
 
 
@@ -257,27 +262,22 @@ def change_password(principal: Principal, request: ChangePasswordRequest) -> int
     changed = now_iso()
     new_hash = hash_password(request.new_password)
     repository.set_password(user.user_id, new_hash, changed, [notifications.password_changed(user, changed)])
-    return repository.delete_sessions(user.user_id, keep_session_id=principal.session_id)
+    return session_repository.delete_sessions(user.user_id, keep_session_id=principal.session_id)
 
 
 def forgot_password(email: str, client: ClientInfo) -> None:
-    """Always succeeds (202) for unknown emails too, so it reveals nothing about accounts. The reset
-    email is owed in the write that stores the token: no queue is called, so a queue outage
-    neither fails the request nor tells known emails from unknown ones."""
+    """Always 202, and the same work for every address: the rate counters, then one transaction
+    enqueueing the ``identity.password-reset`` job (:mod:`shared.identity.jobs`), which looks the
+    account up and owes the reset email only if it exists and may reset. Neither the answer nor its
+    time tells known emails from unknown ones, and no queue is called, so a queue outage fails
+    nothing either.
+
+    Raises :class:`RateLimited`.
+    """
     settings = get_settings()
     _count("forgot-ip", client.ip, settings.rate_forgot_ip)
     _count("forgot-email", email, settings.rate_forgot_email)
-    user = repository.find_user_by_email(email)
-    if user is None or user.status in ("suspended",):
-        return
-    token = new_user_token(user.user_id)
-    ttl = settings.password_reset_ttl_seconds
-    repository.set_reset_token(
-        user.user_id,
-        token_digest(token),
-        iso(now() + timedelta(seconds=ttl)),
-        [notifications.password_reset(user, token, max(1, ttl // 60))],
-    )
+    enqueue(PASSWORD_RESET, {"email": email}, priority="high")
 
 
 def reset_password(request: ResetPasswordRequest) -> None:
@@ -301,7 +301,7 @@ def reset_password(request: ResetPasswordRequest) -> None:
     owed = [notifications.password_changed(user, changed)]
     if not repository.consume_reset_token(user_id, token_digest(request.token), changed, new_hash, owed):
         raise invalid
-    repository.delete_sessions(user_id)
+    session_repository.delete_sessions(user_id)
 
 
 def verify_email(token: str) -> UserOut:

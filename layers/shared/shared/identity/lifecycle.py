@@ -23,7 +23,7 @@ from itertools import islice
 from typing import Any
 
 from shared.errors import Conflict, NotFound
-from shared.identity import api_key_repository, repository
+from shared.identity import api_key_repository, repository, session_repository
 from shared.identity.jobs import onboarding_dedup_key
 from shared.lifecycle.registry import ErasureContext, erasure_step, export_section, retain
 
@@ -34,8 +34,8 @@ EXPORTED_KEYS = 100
 
 @erasure_step("identity.sessions", entities=["SESSION"], order=10)
 def erase_sessions(ctx: ErasureContext) -> bool:
-    while page := repository.sessions_page(ctx.user_id, PAGE_SIZE):
-        repository.delete_session_items(page)
+    while page := session_repository.sessions_page(ctx.user_id, PAGE_SIZE):
+        session_repository.delete_session_items(page)
         ctx.touch(len(page))
         if ctx.out_of_time():
             return False
@@ -110,7 +110,7 @@ def export_account(user_id: str) -> dict[str, Any] | None:
             "lastUsedAt": session.last_used_at,
             "expiresAt": session.expires_at,
         }
-        for session in sorted(repository.list_sessions(user_id), key=lambda s: s.created_at)
+        for session in sorted(session_repository.list_sessions(user_id), key=lambda s: s.created_at)
     ]
     keys = [
         {"id": key.key_id, "name": key.name, "scopes": list(key.scopes or []), "createdAt": key.created_at}

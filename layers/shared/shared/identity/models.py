@@ -25,7 +25,9 @@ user statistics                        counters, see :mod:`shared.identity.count
 
 Role and status filters together query the role index and filter on status. Reset and
 verification tokens are ``<userId>.<secret>``: the id locates the profile, the secret's
-SHA-256 is compared with the one stored on it (single use by conditional update).
+SHA-256 is compared with the one stored on it (single use by conditional update). A reset token
+is issued by the ``identity.password-reset`` job (see :mod:`shared.identity.jobs`), which records
+its own id on the profile so that a retry of the same job issues nothing more.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class UserItem(Item, discriminator="USER"):
     verify_expires_at = UnicodeAttribute(null=True, attr_name="verifyExpiresAt")
     reset_hash = UnicodeAttribute(null=True, attr_name="resetHash")
     reset_expires_at = UnicodeAttribute(null=True, attr_name="resetExpiresAt")
+    reset_job = UnicodeAttribute(null=True, attr_name="resetJob")  # the job that issued the last reset
     last_login_at = UnicodeAttribute(null=True, attr_name="lastLoginAt")
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")

@@ -1,24 +1,23 @@
-"""Data access for identity. The only identity module that builds keys or talks to DynamoDB."""
+"""Data access for user profiles and their email/username claims. With
+:mod:`shared.identity.session_repository` (sessions), :mod:`shared.identity.directory` (the admin's
+listing and search) and :mod:`shared.identity.api_key_repository`, the only identity modules that
+build keys or talk to DynamoDB."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.data import unique
-from shared.data.pagination import Page, query_page
 from shared.data.table import Item
 from shared.data.transactions import failed_conditions, is_condition_failure, transaction
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import counters
 from shared.identity.models import (
     PROFILE_SK,
-    SESSION_PREFIX,
-    USERS_BY_EMAIL,
     USERS_BY_NAME,
     SessionItem,
     UserItem,
@@ -31,6 +30,9 @@ from shared.messaging.owed import Owed
 
 EMAIL = "EMAIL"
 USERNAME = "USERNAME"
+ADMIN = "admin"
+TRANSACTION_CONFLICT = "TransactionConflict"
+APPROVED = "approved"
 
 
 def create_user(user: UserItem, owed: Sequence[Owed] = ()) -> None:
@@ -87,17 +89,23 @@ def _user_update(
     condition: Any = None,
     owed: Sequence[Owed] = (),
     counted: tuple[tuple[str, str], tuple[str, str]] | None = None,
+    *,
+    acting_admin: str | None = None,
 ) -> UserItem:
     """Update an existing profile (owing ``owed`` and moving the user counters from
     ``counted[0]`` to ``counted[1]`` (role, status) in the same transaction); Raises
     :class:`NotFound` when it does not exist (or the extra ``condition`` does not hold, which
-    callers catch as :class:`Conflict`). In a transaction the returned item holds only its keys."""
+    callers catch as :class:`Conflict`), :class:`Forbidden` when ``acting_admin`` is no longer an
+    active admin (see :func:`require_active_admin`). In a transaction the returned item holds only
+    its keys."""
     item = UserItem(user_pk(user_id), PROFILE_SK)
     exists = Item.pk.exists()
     full_condition = exists & condition if condition is not None else exists
     try:
-        if owed or counted:
+        if owed or counted or acting_admin:
             with transaction() as tx:
+                if acting_admin:
+                    require_active_admin(tx, acting_admin)
                 tx.update(item, actions=actions, condition=full_condition)
                 outbox.add(tx, *owed)
                 if counted:
@@ -105,10 +113,39 @@ def _user_update(
         else:
             item.update(actions=actions, condition=full_condition)
     except (UpdateError, TransactWriteError) as exc:
+        if isinstance(exc, TransactWriteError):
+            if acting_admin and failed_conditions(exc)[:1] == [True]:
+                raise _admin_rights_ended() from exc
+            _raise_if_raced(exc)
         if is_condition_failure(exc):
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
         raise
     return item
+
+
+def require_active_admin(tx: TransactWrite, admin_id: str) -> None:
+    """Make ``tx`` commit only while ``admin_id`` is an approved admin (a condition check, sent
+    first: index 0 of :func:`failed_conditions`). A change an admin makes to another account thus
+    carries its own proof that an active admin remains, and two admins removing each other at
+    once cannot both succeed: each transaction writes the profile the other one checks."""
+    tx.condition_check(
+        UserItem,
+        user_pk(admin_id),
+        PROFILE_SK,
+        condition=(UserItem.role == ADMIN) & (UserItem.status == APPROVED),
+    )
+
+
+def _raise_if_raced(exc: TransactWriteError) -> None:
+    """Raises :class:`Conflict` ``USER_CHANGED`` when DynamoDB cancelled the transaction because
+    another one was writing the same items at that moment (two admins acting on each other at
+    once): nothing was written, and a retry sees the winner's result."""
+    if any(reason is not None and reason.code == TRANSACTION_CONFLICT for reason in exc.cancellation_reasons or []):
+        raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from exc
+
+
+def _admin_rights_ended() -> Forbidden:
+    return Forbidden("Your account stopped being an active admin meanwhile; nothing was changed")
 
 
 def record_login(user_id: str, at: str, new_password_hash: str | None) -> None:
@@ -179,8 +216,23 @@ def set_password(user_id: str, password_hash: str, at: str, owed: Sequence[Owed]
     )
 
 
-def set_reset_token(user_id: str, token_hash: str, expires_at: str, owed: Sequence[Owed] = ()) -> None:
-    _user_update(user_id, [UserItem.reset_hash.set(token_hash), UserItem.reset_expires_at.set(expires_at)], owed=owed)
+def set_reset_token(user_id: str, token_hash: str, expires_at: str, owed: Sequence[Owed], *, job_id: str) -> bool:
+    """Store the reset token (replacing any earlier one) and owe ``owed``, once per ``job_id``:
+    False when the account is gone or that job already issued a token (a retried attempt)."""
+    try:
+        _user_update(
+            user_id,
+            [
+                UserItem.reset_hash.set(token_hash),
+                UserItem.reset_expires_at.set(expires_at),
+                UserItem.reset_job.set(job_id),
+            ],
+            condition=UserItem.reset_job.does_not_exist() | (UserItem.reset_job != job_id),
+            owed=owed,
+        )
+    except NotFound:
+        return False
+    return True
 
 
 def consume_reset_token(user_id: str, token_hash: str, now: str, password_hash: str, owed: Sequence[Owed] = ()) -> bool:
@@ -224,13 +276,21 @@ def consume_verify_token(user_id: str, token_hash: str, now: str) -> UserItem | 
 
 
 def set_role_status(
-    user: UserItem, at: str, role: str | None, status: str | None, owed: Sequence[Owed] = ()
+    user: UserItem,
+    at: str,
+    role: str | None,
+    status: str | None,
+    owed: Sequence[Owed] = (),
+    *,
+    acting_admin: str | None = None,
 ) -> UserItem:
     """Change role/status and the index keys derived from them in one write (owing ``owed`` in the
     same transaction), only if they are still what ``user`` says (so two racing changes cannot
-    both apply on the same state).
+    both apply on the same state) and, with ``acting_admin``, only while that admin is an active
+    one (:func:`require_active_admin`).
 
-    Raises :class:`NotFound` ``USER_NOT_FOUND`` or :class:`Conflict` ``USER_CHANGED``.
+    Raises :class:`NotFound` ``USER_NOT_FOUND``, :class:`Conflict` ``USER_CHANGED``,
+    :class:`Forbidden` (``acting_admin`` is no longer an active admin).
     """
     new_role = role or user.role
     new_status = status or user.status
@@ -248,6 +308,7 @@ def set_role_status(
             (UserItem.role == user.role) & (UserItem.status == user.status),
             owed,
             counted=((user.role, user.status), (new_role, new_status)),
+            acting_admin=acting_admin,
         )
     except NotFound:
         if get_user(user.user_id) is None:
@@ -258,18 +319,26 @@ def set_role_status(
 
 
 def delete_user(
-    user: UserItem, owed: Sequence[Owed] = (), extra: Callable[[TransactWrite], None] | None = None
+    user: UserItem,
+    owed: Sequence[Owed] = (),
+    extra: Callable[[TransactWrite], None] | None = None,
+    *,
+    acting_admin: str | None = None,
 ) -> None:
     """Delete the profile, free its email/username and lower the user counters in one
-    transaction, owing ``owed`` and adding ``extra``'s writes (the erasure record) to it. The
+    transaction, owing ``owed`` and adding ``extra``'s writes (the erasure record) to it; with
+    ``acting_admin``, only while that admin is an active one (:func:`require_active_admin`). The
     sessions stay until the account's erasure removes them: each is refused from this moment,
     because every request reads the profile.
 
     Raises :class:`NotFound` ``USER_NOT_FOUND``, :class:`Conflict` ``USER_CHANGED`` (its role or
-    status changed since ``user`` was read).
+    status changed since ``user`` was read), :class:`Forbidden` (``acting_admin`` is no longer an
+    active admin).
     """
     try:
         with transaction() as tx:
+            if acting_admin:
+                require_active_admin(tx, acting_admin)
             still = Item.pk.exists() & (UserItem.role == user.role) & (UserItem.status == user.status)
             tx.delete(UserItem(user_pk(user.user_id), PROFILE_SK), condition=still)
             release_claims(tx, user)
@@ -278,7 +347,13 @@ def delete_user(
             if extra is not None:
                 extra(tx)
     except TransactWriteError as exc:
-        if failed_conditions(exc)[:1] == [True]:
+        _raise_if_raced(exc)
+        failed = failed_conditions(exc)
+        if acting_admin:
+            if failed[:1] == [True]:
+                raise _admin_rights_ended() from exc
+            failed = failed[1:]
+        if failed[:1] == [True]:
             if get_user(user.user_id) is not None:
                 raise Conflict("The user changed meanwhile; retry", code="USER_CHANGED") from exc
             raise NotFound("User not found", code="USER_NOT_FOUND") from exc
@@ -309,102 +384,3 @@ def release_claims_of(user_id: str, claims: Sequence[tuple[str, str]]) -> None:
         except TransactWriteError as exc:
             if not any(failed_conditions(exc)):
                 raise
-
-
-def list_users(*, role: str | None, status: str | None, limit: int, position: dict[str, Any] | None) -> Page[UserItem]:
-    if role:
-        run = partial(Item.gsi2.query, f"USERS#ROLE#{role}", scan_index_forward=False)
-        filter_condition = (UserItem.status == status) if status else None
-        return query_page(run, limit=limit, position=position, index="GSI2", filter_condition=filter_condition)
-    if status:
-        run = partial(Item.gsi3.query, f"USERS#STATUS#{status}", scan_index_forward=False)
-        return query_page(run, limit=limit, position=position, index="GSI3")
-    run = partial(Item.gsi1.query, "USERS", scan_index_forward=False)
-    return query_page(run, limit=limit, position=position, index="GSI1")
-
-
-def search_users(
-    prefix: str,
-    *,
-    by_email: bool,
-    role: str | None,
-    status: str | None,
-    limit: int,
-    position: dict[str, Any] | None,
-) -> Page[UserItem]:
-    """Users whose lowercased name (or email) starts with ``prefix``, in that order. The email
-    pass leaves out users whose name also matches (the name pass lists them)."""
-    conditions: list[Any] = []
-    if role:
-        conditions.append(UserItem.role == role)
-    if status:
-        conditions.append(UserItem.status == status)
-    if by_email:
-        conditions.append(~Item.gsi4sk.startswith(prefix))
-        run = partial(Item.gsi5.query, USERS_BY_EMAIL, Item.gsi5sk.startswith(prefix))
-        index = "GSI5"
-    else:
-        run = partial(Item.gsi4.query, USERS_BY_NAME, Item.gsi4sk.startswith(prefix))
-        index = "GSI4"
-    condition = None
-    for part in conditions:
-        condition = part if condition is None else condition & part
-    return query_page(run, limit=limit, position=position, index=index, filter_condition=condition)
-
-
-def put_session(session: SessionItem) -> None:
-    session.save(condition=Item.pk.does_not_exist())
-
-
-def new_session_item(user_id: str, session_id: str, **fields: Any) -> SessionItem:
-    return SessionItem(user_pk(user_id), session_sk(session_id), user_id=user_id, session_id=session_id, **fields)
-
-
-def rotate_refresh(user_id: str, session_id: str, old_hash: str, new_hash: str, now: str) -> bool:
-    """Swap the session's refresh hash iff it is still ``old_hash`` and unexpired."""
-    item = SessionItem(user_pk(user_id), session_sk(session_id))
-    try:
-        item.update(
-            actions=[SessionItem.refresh_hash.set(new_hash), SessionItem.last_used_at.set(now)],
-            condition=Item.pk.exists() & (SessionItem.refresh_hash == old_hash) & (SessionItem.expires_at > now),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
-
-
-def delete_session(user_id: str, session_id: str) -> bool:
-    try:
-        SessionItem(user_pk(user_id), session_sk(session_id)).delete(condition=Item.pk.exists())
-    except DeleteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
-
-
-def list_sessions(user_id: str) -> list[SessionItem]:
-    found = Item.query(user_pk(user_id), Item.sk.startswith(SESSION_PREFIX), consistent_read=True)
-    return [item for item in found if isinstance(item, SessionItem)]
-
-
-def delete_sessions(user_id: str, keep_session_id: str | None = None) -> int:
-    doomed = [s for s in list_sessions(user_id) if s.session_id != keep_session_id]
-    with SessionItem.batch_write() as batch:
-        for session in doomed:
-            batch.delete(session)
-    return len(doomed)
-
-
-def sessions_page(user_id: str, limit: int) -> list[SessionItem]:
-    """Up to ``limit`` of the user's sessions (the first page: callers delete what they read)."""
-    found = Item.query(user_pk(user_id), Item.sk.startswith(SESSION_PREFIX), consistent_read=True, limit=limit)
-    return [item for item in found if isinstance(item, SessionItem)]
-
-
-def delete_session_items(sessions: Sequence[SessionItem]) -> None:
-    with SessionItem.batch_write() as batch:
-        for session in sessions:
-            batch.delete(session)

@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.clock import now_iso
 from shared.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from shared.identity import auth, counters, repository
+from shared.identity import auth, counters, directory, repository
 from shared.identity.models import UserItem
 from shared.identity.principal import Principal
 from shared.identity.schemas import (
@@ -71,7 +71,7 @@ def list_users(
     if search is not None:
         return _search_users(search, role=role, status=status, limit=limit, cursor=cursor)
     scope = f"users|{role}|{status}"
-    page = repository.list_users(role=role, status=status, limit=limit, position=decode_cursor(cursor, scope))
+    page = directory.list_users(role=role, status=status, limit=limit, position=decode_cursor(cursor, scope))
     return ItemsPage[UserOut](
         items=[user_out(user) for user in page.items],
         next_cursor=encode_cursor(page.next_position, scope),
@@ -92,7 +92,7 @@ def _search_users(
     position = state.get("at")
     found: list[UserItem] = []
     while True:
-        page = repository.search_users(
+        page = directory.search_users(
             prefix, by_email=by_email, role=role, status=status, limit=limit - len(found), position=position
         )
         found.extend(page.items)
@@ -121,16 +121,24 @@ def get_user(user_id: str) -> UserOut:
 
 def admin_update_user(admin: Principal, user_id: str, request: AdminUpdateUserRequest) -> UserOut:
     """Set role and/or status. Suspension takes effect on the user's next request, because every
-    request re-reads the user. An admin cannot change their own role or status.
+    request re-reads the user. An admin cannot change their own role or status, and the change
+    commits only while the acting admin still is one (so two admins cannot demote or suspend each
+    other at once: the platform keeps an admin).
 
-    Raises :class:`NotFound`, :class:`Forbidden` ``CANNOT_MODIFY_SELF``, :class:`InvalidInput`.
+    Raises :class:`NotFound`, :class:`Forbidden` ``CANNOT_MODIFY_SELF`` (or the acting admin stopped
+    being one meanwhile), :class:`Conflict` ``USER_CHANGED``, :class:`InvalidInput`.
     """
     if request.role is None and request.status is None:
         raise InvalidInput("Nothing to update", errors={"body": ["provide role and/or status"]})
     if user_id == admin.user_id:
-        raise Forbidden("You cannot change your own role or status", code="CANNOT_MODIFY_SELF")
+        raise _self_change()
     user = _get(user_id)
-    return user_out(repository.set_role_status(user, now_iso(), request.role, request.status))
+    changed = repository.set_role_status(user, now_iso(), request.role, request.status, acting_admin=admin.user_id)
+    return user_out(changed)
+
+
+def _self_change() -> Forbidden:
+    return Forbidden("You cannot change your own role or status", code="CANNOT_MODIFY_SELF")
 
 
 def admin_create_user(request: AdminCreateUserRequest) -> UserOut:
@@ -156,6 +164,8 @@ def admin_put_user(admin: Principal, user_id: str, request: AdminPutUserRequest)
     ``CANNOT_MODIFY_SELF`` (role or status of oneself), :class:`InvalidInput`."""
     if request.name is None and request.role is None and request.status is None:
         raise InvalidInput("Nothing to update", errors={"body": ["provide name, role and/or status"]})
+    if user_id == admin.user_id and (request.role is not None or request.status is not None):
+        raise _self_change()
     user = _get(user_id)
     if request.name is not None:
         user = repository.update_profile(user_id, now_iso(), name=request.name)
@@ -166,8 +176,9 @@ def admin_put_user(admin: Principal, user_id: str, request: AdminPutUserRequest)
 
 
 def delete_user(admin: Principal, user_id: str) -> ErasureOut:
-    """An admin deletes an account (see :func:`delete_me`). Raises :class:`NotFound`,
-    :class:`Forbidden` ``CANNOT_MODIFY_SELF``, :class:`Conflict` ``USER_CHANGED``."""
+    """An admin deletes an account (see :func:`delete_me`), committed only while that admin still
+    is one. Raises :class:`NotFound`, :class:`Forbidden` ``CANNOT_MODIFY_SELF`` (or the admin
+    stopped being one meanwhile), :class:`Conflict` ``USER_CHANGED``."""
     if user_id == admin.user_id:
         raise Forbidden("You cannot delete your own account here", code="CANNOT_MODIFY_SELF")
     return delete_account(_get(user_id), requested_by=admin.user_id)
@@ -178,8 +189,11 @@ def delete_me(principal: Principal, request: DeleteAccountRequest) -> ErasureOut
     sign-in or token works, the address can register again, and a job erases the account's data in
     every system (:mod:`shared.lifecycle.jobs`).
 
+    An admin cannot delete their own account (another admin can): the platform never ends
+    without an admin.
+
     Raises :class:`Unauthenticated` ``INVALID_PASSWORD`` (nothing changed), :class:`RateLimited`,
-    :class:`Conflict` ``USER_CHANGED``.
+    :class:`Conflict` ``ADMIN_SELF_CHANGE`` (an admin; nothing changed) or ``USER_CHANGED``.
     """
     if not auth.password_matches(principal.user, request.password):
         raise Unauthenticated("The password is incorrect; the account was not deleted", code="INVALID_PASSWORD")

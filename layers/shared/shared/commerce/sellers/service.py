@@ -15,6 +15,7 @@ from shared.commerce.sellers.schemas import (
     UpdateSellerProfileRequest,
 )
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.identity import directory
 from shared.identity import repository as users
 from shared.identity.models import UserItem
 from shared.identity.principal import Principal
@@ -80,7 +81,7 @@ def update_my_profile(principal: Principal, request: UpdateSellerProfileRequest)
 
 def list_sellers(*, status: Status | None, limit: int, cursor: str | None) -> ItemsPage[SellerOut]:
     scope = f"sellers|{status}"
-    page = users.list_users(role="seller", status=status, limit=limit, position=decode_cursor(cursor, scope))
+    page = directory.list_users(role="seller", status=status, limit=limit, position=decode_cursor(cursor, scope))
     profiles = repository.get_profiles([user.user_id for user in page.items])
     return ItemsPage[SellerOut](
         items=[_full(user, profiles.get(user.user_id)) for user in page.items],
