@@ -61,7 +61,7 @@ def step(api: Api, jobs: Jobs, ids: list[str], action: tuple[Any, ...]) -> None:
         if job is not None and job.status in FINISHED:
             removed = deleted_from_stream(api, job.pk)
             assert api.invoke(EXPIRY, expiry_event(removed + removed)) == {"batchItemFailures": []}
-            ids.remove(job_id)
+            ids[:] = [known for known in ids if known != job_id]  # an enqueue deduplicated to it is gone too
         return
     with suppress(Conflict):  # a refused action (409) changes nothing
         service.cancel_job(job_id) if kind == "cancel" else service.retry_job(job_id)
