@@ -184,3 +184,58 @@ def test_a_delete_whose_index_write_fails_keeps_the_product(
     assert api.call("GET", f"{PATH}/{product['slug']}").status == 200
     assert search(api, "term42") == [product["id"]]
     assert_index_exact()
+
+
+def test_a_rating_change_never_brings_back_the_postings_of_a_product_delisted_meanwhile(
+    api: Api, seller: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.commerce.products import review_repository, search_index, service
+
+    # Given an active product, found by its words
+    product = create_product(api, seller.access_token, name="Racing Kettle")
+    assert search(api, "kettle") == [product["id"]]
+    # ... and a delist that lands right after a rating refresh wrote the product, before it
+    # rewrote the cards (the refresh holds the product as it wrote it: active)
+    cards = search_index.posting_items
+
+    def delist_first(item: Any) -> Any:
+        monkeypatch.setattr(search_index, "posting_items", cards)
+        service.delist(product["id"])
+        return cards(item)
+
+    monkeypatch.setattr(search_index, "posting_items", delist_first)
+
+    # When the rating is refreshed
+    refreshed = review_repository.refresh_rating(product["id"])
+
+    # Then the refresh wrote the product, its stale cards were not written, and the delisted
+    # product is in no search posting
+    assert refreshed is not None
+    assert refreshed.status == "active"
+    assert search(api, "kettle") == []
+    assert_index_exact()
+
+
+def test_a_rating_change_rewrites_every_card_of_a_product_with_more_words_than_a_transaction(
+    api: Api, seller: Account
+) -> None:
+    from shared.commerce.products import repository, review_repository, search_index
+    from shared.commerce.products.models import ProductItem
+
+    # Given an active product with 150 distinct words and a new rating total on it
+    product = create_product(api, seller.access_token, name="Wordy Kettle", description=VOCABULARY)
+    ProductItem(repository.get_product(product["id"]).pk, "PRODUCT").update(  # type: ignore[union-attr]
+        actions=[ProductItem.rating_sum.add(4), ProductItem.review_count.add(1)]
+    )
+
+    # When the rating is refreshed
+    refreshed = review_repository.refresh_rating(product["id"])
+
+    # Then every one of its 150+ cards carries the new average, and the index is exact
+    assert refreshed is not None
+    assert refreshed.average_rating == 4
+    cards = search_index.posting_items(refreshed)
+    assert len(cards) > 100
+    assert {posting.average_rating for posting in search_index.all_postings("term149", filter_condition=None)} == {4}
+    assert search_index.refresh_cards(refreshed) is True
+    assert_index_exact()

@@ -52,10 +52,11 @@ def erase_review(product_id: str, user_id: str) -> bool:
 
     One transaction deletes the review (iff it still exists with the rating read) and moves the
     product's ``ratingSum``/``reviewCount`` and ``averageRating`` (and its rating index key) to
-    the values without it, conditioned on the counters read: a concurrent review write makes
-    it re-read and retry, and a retry after a crash finds no review and adjusts nothing. The
-    search postings' cards (which copy the average) are rewritten after it, like every rating
-    change does (:func:`review_repository.refresh_rating`). A review whose product is gone is just
+    the values without it, conditioned on the version and counters read: a concurrent product or
+    review write makes it re-read and retry, and a retry after a crash finds no review and
+    adjusts nothing. The search postings' cards (which copy the average) are then rewritten while
+    the product is still at the version it wrote (:func:`search_index.refresh_cards`), like every
+    rating change does. A review whose product is gone is just
     deleted. Returns whether this call deleted it.
 
     Raises :class:`Conflict` ``PRODUCT_CHANGED`` when the product kept changing.
@@ -87,6 +88,7 @@ def erase_review(product_id: str, user_id: str) -> bool:
                     ProductItem(product_pk(product_id), PRODUCT_SK),
                     actions=actions,
                     condition=Item.pk.exists()
+                    & (ProductItem.version == product.version)
                     & (ProductItem.rating_sum == rating_sum)
                     & (ProductItem.review_count == count),
                 )
@@ -99,8 +101,8 @@ def erase_review(product_id: str, user_id: str) -> bool:
             count - 1,
             average,
         )
-        if product.status == "active":
-            search_index.write_postings(search_index.posting_items(product))
+        product.version = int(product.version) + 1
+        search_index.refresh_cards(product)
         return True
     raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")
 

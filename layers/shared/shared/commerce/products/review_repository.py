@@ -155,7 +155,6 @@ def refresh_rating(product_id: str, attempts: int = 8) -> ProductItem | None:
             raise
         product.average_rating = avg
         product.version = int(product.version) + 1
-        if product.status == "active":
-            search_index.write_postings(search_index.posting_items(product))
+        search_index.refresh_cards(product)
         return product
     raise Conflict("The product is busy; retry", code="PRODUCT_CHANGED")

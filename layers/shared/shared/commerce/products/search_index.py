@@ -16,12 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 
 from shared.commerce.products import rules
-from shared.commerce.products.models import PostingItem, ProductItem, search_pk
+from shared.commerce.products.models import PRODUCT_SK, PostingItem, ProductItem, product_pk, search_pk
 from shared.data.pagination import Page
+from shared.data.transactions import failed_conditions, transaction
 from shared.search import index
+
+_CARDS_PER_TRANSACTION = 99  # and the product's condition check: DynamoDB's 100 items
 
 
 def posting_items(product: ProductItem) -> list[PostingItem]:
@@ -83,6 +87,32 @@ def _card(posting: PostingItem) -> dict[str, Any]:
 
 def write_postings(puts: Iterable[PostingItem], deletes: Iterable[tuple[str, str]] = ()) -> None:
     index.write_postings(puts, deletes, model=PostingItem)
+
+
+def refresh_cards(product: ProductItem) -> bool:
+    """Rewrite the postings of ``product`` as it was written at its ``version`` (a rating change
+    copies the average into every card), each batch in a transaction that checks the product is
+    still at that version. A product written again meanwhile (edited, renamed, delisted) is left
+    to that write, which read this change and puts or drops its own postings: stale cards must
+    not overwrite them, nor bring back the postings of a delisted product. Returns whether every
+    card was written."""
+    postings = posting_items(product)
+    for start in range(0, len(postings), _CARDS_PER_TRANSACTION):
+        try:
+            with transaction() as tx:
+                tx.condition_check(
+                    ProductItem,
+                    product_pk(product.product_id),
+                    PRODUCT_SK,
+                    condition=ProductItem.version == product.version,
+                )
+                for posting in postings[start : start + _CARDS_PER_TRANSACTION]:
+                    tx.save(posting)
+        except TransactWriteError as exc:
+            if any(failed_conditions(exc)):
+                return False
+            raise
+    return True
 
 
 def word_counts(words: list[str]) -> dict[str, int]:
