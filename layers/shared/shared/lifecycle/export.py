@@ -122,11 +122,4 @@ def erase_exports(ctx: ErasureContext) -> bool:
     finds no profile and writes nothing; one caught mid-write leaves a file the cleanup removes."""
     from shared.lifecycle import objects
 
-    prefix = f"{KEY_PREFIX}{ctx.user_id}/"
-    while True:
-        deleted, more = objects.delete_first_page("exports", prefix, page_size=ERASE_PAGE)
-        ctx.touch(deleted)
-        if not more:
-            return True
-        if ctx.out_of_time():
-            return False
+    return objects.erase_prefix(ctx, "exports", f"{KEY_PREFIX}{ctx.user_id}/", page_size=ERASE_PAGE)

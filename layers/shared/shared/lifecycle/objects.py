@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from shared.messaging.clients import s3_client
 from shared.settings import ConfigurationError, get_settings
+
+if TYPE_CHECKING:
+    from shared.lifecycle.registry import ErasureContext
 
 Bucket = Literal["exports", "uploads", "files"]
 _SETTINGS: dict[Bucket, str] = {"exports": "exports_bucket", "uploads": "uploads_bucket", "files": "files_bucket"}
@@ -87,10 +90,15 @@ def delete(bucket: Bucket, keys: list[str]) -> None:
             raise RuntimeError(f"S3 refused to delete {[e.get('Key') for e in errors]}")
 
 
-def delete_first_page(bucket: Bucket, prefix: str, *, page_size: int) -> tuple[int, bool]:
-    """Delete the first page of objects under ``prefix`` (an erasure empties a prefix by calling
-    this until nothing is left, so a retry starts over on what is still there); returns (how many
-    were deleted, whether more may be left)."""
-    page = list_page(bucket, prefix, None, page_size=page_size)
-    delete(bucket, [found.key for found in page.objects])
-    return len(page.objects), page.next_token is not None
+def erase_prefix(ctx: ErasureContext, bucket: Bucket, prefix: str, *, page_size: int) -> bool:
+    """An erasure step's deletion of every object under ``prefix``: the first page is listed and
+    deleted until none is left (a retry or a later part starts over on what is still there).
+    Returns False when the step ran out of time with objects left (a later part continues)."""
+    while True:
+        page = list_page(bucket, prefix, None, page_size=page_size)
+        delete(bucket, [found.key for found in page.objects])
+        ctx.touch(len(page.objects))
+        if page.next_token is None:
+            return True
+        if ctx.out_of_time():
+            return False

@@ -36,11 +36,4 @@ def prefixes(user_id: str) -> list[str]:
 def erase_uploads(ctx: ErasureContext) -> bool:
     from shared.lifecycle import objects
 
-    for prefix in prefixes(ctx.user_id):
-        more = True
-        while more:
-            deleted, more = objects.delete_first_page("uploads", prefix, page_size=PAGE_SIZE)
-            ctx.touch(deleted)
-            if more and ctx.out_of_time():
-                return False
-    return True
+    return all(objects.erase_prefix(ctx, "uploads", prefix, page_size=PAGE_SIZE) for prefix in prefixes(ctx.user_id))
